@@ -1,0 +1,2 @@
+//! Decode throughput bench (placeholder until the golden corpus loader lands).
+fn main() {}
