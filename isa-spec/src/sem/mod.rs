@@ -3,6 +3,7 @@
 //! generated wrappers adapt it to the uniform [`SemFn`] calling convention.
 
 mod f80type;
+pub mod int;
 
 pub use f80type::F80;
 
