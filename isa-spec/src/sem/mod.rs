@@ -3,7 +3,21 @@
 //! generated wrappers adapt it to the uniform [`SemFn`] calling convention.
 
 mod f80type;
+
+// Integer-side helpers.
+pub mod icmp;
+pub mod icomb;
 pub mod int;
+pub mod packed;
+pub mod plog;
+pub mod qpint;
+
+// Floating-point-side helpers.
+pub mod f80;
+pub mod fcmp;
+pub mod fcomb;
+pub mod fp;
+pub mod qpfp;
 
 pub use f80type::F80;
 

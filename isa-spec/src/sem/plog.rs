@@ -1,0 +1,1 @@
+//! Placeholder module; its helpers are being written.
