@@ -97,7 +97,7 @@ pub fn generate(spec: &Spec) -> String {
         };
         let _ = writeln!(
             o,
-            "  AlopDef {{ id: {i}, name: {:?}, fmt: Format::{}, opc: {:#04x}, chans: {:#04x}, args: &[{args}], ver_lo: {}, ver_hi: {}, merge: Merge::{}, opce: {}, cmp: {}, ales_opce: {}, opc2: {}, mas: {}, alias_of: {}, ales25v4: {}, lit8max: {}, lit8warn: {}, sig: {:?}, sem: {sem_idx}, src: {:?} }},",
+            "  AlopDef {{ id: {i}, name: {:?}, fmt: Format::{}, opc: {:#04x}, chans: {:#04x}, args: &[{args}], ver_lo: {}, ver_hi: {}, merge: Merge::{}, opce: {}, cmp: {}, ales_opce: {}, opc2: {}, mas: {}, alias_of: {}, ales25v4: {}, lit8max: {}, lit8warn: {}, sig: {:?}, sem: {sem_idx}, ex: {}, src: {:?} }},",
             a.name,
             camel(&a.fmt),
             a.opc,
@@ -115,6 +115,7 @@ pub fn generate(spec: &Spec) -> String {
             opt(&a.lit8max),
             opt(&a.lit8warn),
             a.sig,
+            opt(&a.ex),
             format!("{}:{}", a.file, a.line),
         );
     }

@@ -119,6 +119,8 @@ pub struct Alop {
     pub lit8warn: Option<String>,
     pub sig: String,
     pub sem: Option<String>,
+    /// interpreter execution class for state-touching ops (`ex=ld:8`, `ex=movt`, ...)
+    pub ex: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -383,6 +385,10 @@ fn parse_alop(file: &str, line: usize, toks: &[String]) -> Result<Alop, String> 
         return Err(format!("bad semantic signature `{sig}`"));
     }
     let sem = take(&mut kv, "sem");
+    let ex = take(&mut kv, "ex");
+    if sem.is_some() && ex.is_some() {
+        return Err("a row has either `sem=` (pure helper) or `ex=` (interpreter class), not both".into());
+    }
     let long = format_is_long(&fmt);
     if long && opc2.is_none() {
         return Err(format!("format {fmt} needs `opc2=`"));
@@ -423,6 +429,7 @@ fn parse_alop(file: &str, line: usize, toks: &[String]) -> Result<Alop, String> 
         lit8warn,
         sig,
         sem,
+        ex,
     })
 }
 
