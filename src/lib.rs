@@ -1,5 +1,8 @@
 //! e2kemu: an emulator for the Elbrus 2000 (e2k) VLIW architecture.
-//! This crate holds the assembler front end, the ELF tools, and (later) the interpreter,
-//! Linux user-mode layer, monitor and migration.
+//! This crate holds the interpreter (`cpu`), guest memory (`mem`), the Linux user-mode
+//! layer, the assembler front end and the ELF tools.
+
+pub mod cpu;
+pub mod mem;
 
 pub use e2k_isa as isa;

@@ -292,7 +292,7 @@ pub fn unpack_bundle(bytes: &[u8], addr: u64) -> Result<Bundle, DecodeError> {
     // Half-syllables.
     let mut halves = 0usize;
     let nwords = words.len();
-    let mut half = |k: usize| -> Option<u16> {
+    let half = |k: usize| -> Option<u16> {
         let w = mid + k / 2;
         if w >= nwords {
             return None;

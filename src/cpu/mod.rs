@@ -1,0 +1,13 @@
+//! The e2k CPU: architectural state, pre-decoding of bundles, and the reference
+//! interpreter with its decoded-bundle cache.
+
+pub mod exec;
+pub mod fault;
+pub mod predecode;
+pub mod special;
+pub mod state;
+pub mod tcache;
+
+pub use exec::{Scratch, Step};
+pub use fault::Fault;
+pub use state::Cpu;

@@ -1,0 +1,157 @@
+//! The interpreter loop and its decoded-bundle cache: bundles are fetched, decoded and
+//! pre-decoded once per address, looked up through a direct-mapped array on the hot
+//! path, and dropped when their page is written (self-modifying code) or unmapped.
+
+use super::exec::{Scratch, Step};
+use super::fault::Fault;
+use super::predecode::{predecode, XBundle};
+use super::state::Cpu;
+use crate::mem::{GuestMem, PAGE_SHIFT};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+const DIRECT: usize = 1 << 14;
+
+/// Decoded bundles by address.
+pub struct Interp {
+    map: HashMap<u64, Rc<XBundle>>,
+    by_page: HashMap<u64, Vec<u64>>,
+    direct: Vec<Option<Rc<XBundle>>>,
+    scratch: Scratch,
+    /// log each decoded bundle (`-d in_asm`)
+    pub log_in_asm: bool,
+    /// log each executed bundle (`-d exec`)
+    pub log_exec: bool,
+}
+
+impl Default for Interp {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Interp {
+    pub fn new() -> Interp {
+        Interp {
+            map: HashMap::new(),
+            by_page: HashMap::new(),
+            direct: vec![None; DIRECT],
+            scratch: Scratch::default(),
+            log_in_asm: false,
+            log_exec: false,
+        }
+    }
+
+    /// Drops every decoded bundle (e.g. after a state restore).
+    pub fn flush(&mut self) {
+        self.map.clear();
+        self.by_page.clear();
+        self.direct.iter_mut().for_each(|d| *d = None);
+    }
+
+    fn invalidate_page(&mut self, vpn: u64, cpu: &mut Cpu) {
+        if let Some(addrs) = self.by_page.remove(&vpn) {
+            for a in addrs {
+                if self.map.remove(&a).is_some() {
+                    cpu.stats.invalidations += 1;
+                }
+                let slot = ((a >> 3) as usize) & (DIRECT - 1);
+                if self.direct[slot].as_ref().is_some_and(|b| b.addr == a) {
+                    self.direct[slot] = None;
+                }
+            }
+        }
+    }
+
+    fn lookup(&mut self, cpu: &mut Cpu, mem: &mut GuestMem) -> Result<Rc<XBundle>, Fault> {
+        let ip = cpu.ip;
+        let slot = ((ip >> 3) as usize) & (DIRECT - 1);
+        if let Some(b) = &self.direct[slot] {
+            if b.addr == ip {
+                return Ok(b.clone());
+            }
+        }
+        if let Some(b) = self.map.get(&ip) {
+            self.direct[slot] = Some(b.clone());
+            return Ok(b.clone());
+        }
+        let b = Rc::new(self.translate(cpu, mem)?);
+        self.map.insert(ip, b.clone());
+        let first = ip >> PAGE_SHIFT;
+        let last = (ip + b.len as u64 - 1) >> PAGE_SHIFT;
+        for p in first..=last {
+            self.by_page.entry(p).or_default().push(ip);
+            mem.mark_code(p << PAGE_SHIFT);
+        }
+        self.direct[slot] = Some(b.clone());
+        Ok(b)
+    }
+
+    fn translate(&mut self, cpu: &mut Cpu, mem: &mut GuestMem) -> Result<XBundle, Fault> {
+        let ip = cpu.ip;
+        if ip & 7 != 0 {
+            return Err(Fault::IllegalOpcode(format!(
+                "control transfer to a misaligned address {ip:#x}"
+            )));
+        }
+        let mut head = [0u8; 8];
+        mem.fetch(ip, &mut head).map_err(Fault::Fetch)?;
+        let len = e2k_isa::bundle::bundle_len(&head).unwrap_or(8);
+        let mut bytes = [0u8; 64];
+        mem.fetch(ip, &mut bytes[..len]).map_err(Fault::Fetch)?;
+        cpu.stats.decoded += 1;
+        let x = match e2k_isa::decode_bundle(&bytes[..len], ip, cpu.iset) {
+            Ok(b) => predecode(&b, cpu.iset),
+            Err(e) => {
+                log::debug!(target: "e2kemu::unimp", "{e}");
+                XBundle::illegal(ip, len as u8, e.to_string())
+            }
+        };
+        if self.log_in_asm {
+            log::info!(target: "e2kemu::in_asm", "{ip:#x}: {} bytes{}", len,
+                x.illegal.as_deref().map(|e| format!(" ({e})")).unwrap_or_default());
+        }
+        Ok(x)
+    }
+
+    /// Executes one bundle.
+    pub fn step(&mut self, cpu: &mut Cpu, mem: &mut GuestMem) -> Step {
+        let b = match self.lookup(cpu, mem) {
+            Ok(b) => b,
+            Err(f) => return Step::Fault(f),
+        };
+        if self.log_exec {
+            log::info!(target: "e2kemu::exec", "bundle {:#x}", b.addr);
+        }
+        let r = cpu.exec_bundle(&b, mem, &mut self.scratch);
+        if !mem.smc_pages.is_empty() {
+            let pages = std::mem::take(&mut mem.smc_pages);
+            for p in pages {
+                self.invalidate_page(p, cpu);
+            }
+        }
+        r
+    }
+
+    /// Runs until a bundle asks for something (syscall, fault) or `budget` bundles ran.
+    pub fn run(&mut self, cpu: &mut Cpu, mem: &mut GuestMem, budget: u64) -> Step {
+        for _ in 0..budget {
+            match self.step(cpu, mem) {
+                Step::Next => continue,
+                other => return other,
+            }
+        }
+        Step::Next
+    }
+}
+
+impl XBundle {
+    /// A bundle that raises SIGILL when executed.
+    pub fn illegal(addr: u64, len: u8, why: String) -> XBundle {
+        let mut x = predecode(&e2k_isa::Bundle::default(), 0);
+        x.addr = addr;
+        x.len = len;
+        x.illegal = Some(why);
+        x
+    }
+}
