@@ -138,13 +138,18 @@ pub struct Bundle {
     pub cds: [Option<u32>; 3],
     /// Identified operation of each present ALS.
     pub ops: [Option<AlopId>; 6],
-    /// Raw words of the bundle (for tools that need padding/gap words).
-    pub words: Vec<u32>,
+    /// Raw words of the bundle (first `len / 4` are valid; see `words()`).
+    pub raw: [u32; 16],
     /// Words between the half-syllable area and the literals that no LTS names.
     pub gap_words: u8,
 }
 
 impl Bundle {
+    /// The bundle's 32-bit words in memory order.
+    pub fn words(&self) -> &[u32] {
+        &self.raw[..self.len as usize / 4]
+    }
+
     /// MAS of channel `ch` from a CS1 MAS syllable (0 when absent).
     pub fn mas(&self, ch: usize) -> u8 {
         match self.cs1 {
@@ -177,6 +182,14 @@ pub fn bundle_len(bytes: &[u8]) -> Option<usize> {
 
 /// Unpacks the syllables of one bundle without identifying operations.
 pub fn unpack_bundle(bytes: &[u8], addr: u64) -> Result<Bundle, DecodeError> {
+    let mut b = Bundle::default();
+    unpack_into(bytes, addr, &mut b)?;
+    Ok(b)
+}
+
+/// Unpacks into `b` (every field is overwritten).
+#[inline]
+pub fn unpack_into(bytes: &[u8], addr: u64, out: &mut Bundle) -> Result<(), DecodeError> {
     let err = |syllable, kind| DecodeError {
         pc: addr,
         syllable,
@@ -205,118 +218,96 @@ pub fn unpack_bundle(bytes: &[u8], addr: u64) -> Result<Bundle, DecodeError> {
             },
         ));
     }
-    let words: Vec<u32> = (0..len / 4).map(|i| word(bytes, i * 4)).collect();
-    let mut b = Bundle {
-        addr,
-        len: len as u8,
-        hs,
-        ..Default::default()
-    };
+    let mut raw = [0u32; 16];
+    for (w, c) in raw.iter_mut().zip(bytes[..len].chunks_exact(4)) {
+        *w = u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+    }
+    let words = &raw[..len / 4];
+    let b = out;
+    b.addr = addr;
+    b.len = len as u8;
+    b.hs = hs;
+    b.ss = None;
+    b.als = [None; 6];
+    b.ales = [None; 6];
+    b.ales25_stored = false;
+    b.cs0 = None;
+    b.cs1 = None;
+    b.aas = [None; 6];
+    b.lts = [None; 4];
+    b.pls = [None; 3];
+    b.cds = [None; 3];
+    b.ops = [None; 6];
+    let nwords = words.len();
+    let has_ss = HS_S.get(hs) != 0;
+    let al = HS_AL.get(hs);
+    let ale = HS_ALE.get(hs);
+    let c = HS_C.get(hs);
+    let has_cs1 = c & 2 != 0;
+    // words before the middle: HS, SS, ALS*, CS0, [ALES2/5], CS1
+    let first =
+        1 + has_ss as usize + al.count_ones() as usize + (c & 1) as usize + has_cs1 as usize;
+    let mid = HS_MDL.get(hs) as usize + 1; // in words
+    let ales25_present = mid == first + 1;
+    if (mid != first && !ales25_present) || mid > nwords {
+        return Err(err(
+            Syl::Hs,
+            DecodeErrorKind::BadMiddle {
+                mid: mid * 4,
+                expected: first * 4,
+            },
+        ));
+    }
     let mut p = 1usize; // word index
-    if HS_S.get(hs) != 0 {
+    if has_ss {
         b.ss = Some(words[p]);
         p += 1;
     }
-    let al = HS_AL.get(hs);
-    let ale = HS_ALE.get(hs);
-    for n in 0..6 {
-        if al & (1 << n) != 0 {
-            if p >= words.len() {
-                return Err(err(
-                    Syl::Als(n as u8),
-                    DecodeErrorKind::BadMiddle {
-                        mid: len,
-                        expected: p * 4 + 4,
-                    },
-                ));
-            }
-            b.als[n] = Some(words[p]);
-            p += 1;
-        }
+    let mut bits = al;
+    while bits != 0 {
+        let n = bits.trailing_zeros() as usize;
+        bits &= bits - 1;
+        b.als[n] = Some(words[p]);
+        p += 1;
     }
-    let c = HS_C.get(hs);
     if c & 1 != 0 {
-        if p >= words.len() {
-            return Err(err(
-                Syl::Cs0,
-                DecodeErrorKind::BadMiddle {
-                    mid: len,
-                    expected: p * 4 + 4,
-                },
-            ));
-        }
         b.cs0 = Some(words[p]);
         p += 1;
     }
-    let has_cs1 = c & 2 != 0;
-    let mid = HS_MDL.get(hs) as usize + 1; // in words
-    let ales25_present = if has_cs1 { mid == p + 2 } else { mid == p + 1 };
     let mut ales25 = (ALES_DEFAULT, ALES_DEFAULT);
     if ales25_present {
-        if p >= words.len() {
-            return Err(err(
-                Syl::Ales(2),
-                DecodeErrorKind::BadMiddle {
-                    mid: mid * 4,
-                    expected: p * 4,
-                },
-            ));
-        }
         let w = words[p];
         ales25 = ((w >> 16) as u16, w as u16);
         b.ales25_stored = true;
         p += 1;
     }
     if has_cs1 {
-        if p >= words.len() {
-            return Err(err(
-                Syl::Cs1,
-                DecodeErrorKind::BadMiddle {
-                    mid: mid * 4,
-                    expected: p * 4 + 4,
-                },
-            ));
-        }
         b.cs1 = Some(words[p]);
-        p += 1;
     }
-    if p != mid {
-        return Err(err(
-            Syl::Hs,
-            DecodeErrorKind::BadMiddle {
-                mid: mid * 4,
-                expected: p * 4,
-            },
-        ));
-    }
-    // Half-syllables.
+    // Half-syllables: ALES0,1,3,4 then AAS.
     let mut halves = 0usize;
-    let nwords = words.len();
     let half = |k: usize| -> Option<u16> {
-        let w = mid + k / 2;
-        if w >= nwords {
-            return None;
-        }
-        let v = words[w];
+        let v = *words.get(mid + k / 2)?;
         Some(if k % 2 == 0 {
             (v >> 16) as u16
         } else {
             v as u16
         })
     };
-    for n in [0usize, 1, 3, 4] {
-        if ale & (1 << n) != 0 {
-            b.ales[n] = Some(half(halves).ok_or_else(|| {
-                err(
-                    Syl::Ales(n as u8),
-                    DecodeErrorKind::Truncated {
-                        need: (mid + halves / 2 + 1) * 4,
-                        have: len,
-                    },
-                )
-            })?);
-            halves += 1;
-        }
+    let mut bits = ale & 0b011011;
+    while bits != 0 {
+        let n = bits.trailing_zeros() as usize;
+        bits &= bits - 1;
+        b.ales[n] = Some(half(halves).ok_or_else(|| {
+            err(
+                Syl::Ales(n as u8),
+                DecodeErrorKind::Truncated {
+                    need: (mid + halves / 2 + 1) * 4,
+                    have: len,
+                },
+            )
+        })?);
+        halves += 1;
     }
     if ale & (1 << 2) != 0 {
         b.ales[2] = Some(ales25.0);
@@ -325,8 +316,8 @@ pub fn unpack_bundle(bytes: &[u8], addr: u64) -> Result<Bundle, DecodeError> {
         b.ales[5] = Some(ales25.1);
     }
     if let Some(ss) = b.ss {
-        if SS_TYPE.get(ss) == 0 {
-            let aa = SS_AA.get(ss);
+        let aa = SS_AA.get(ss);
+        if aa != 0 && SS_TYPE.get(ss) == 0 {
             let mut present = [false; 6];
             for i in 0..4 {
                 if aa & (1 << i) != 0 {
@@ -373,16 +364,31 @@ pub fn unpack_bundle(bytes: &[u8], addr: u64) -> Result<Bundle, DecodeError> {
         i += 1;
     }
     b.gap_words = (q + 1 - gap as isize).max(0) as u8;
-    b.words = words;
-    Ok(b)
+    b.raw = raw;
+    Ok(())
 }
 
 /// Decodes one bundle at `addr` for ISA version `version`: unpacks it and identifies the
 /// operation of every ALS. `bytes` may extend past the bundle.
 pub fn decode_bundle(bytes: &[u8], addr: u64, version: u8) -> Result<Bundle, DecodeError> {
-    let mut b = unpack_bundle(bytes, addr)?;
+    let mut b = Bundle::default();
+    decode_into(bytes, addr, version, &mut b)?;
+    Ok(b)
+}
+
+/// Like [`decode_bundle`], decoding into `b` (reusable, no copies of the result).
+pub fn decode_into(
+    bytes: &[u8],
+    addr: u64,
+    version: u8,
+    b: &mut Bundle,
+) -> Result<(), DecodeError> {
+    unpack_into(bytes, addr, b)?;
     let table = OpTable::get(version);
-    for ch in 0..6 {
+    let mut bits = HS_AL.get(b.hs);
+    while bits != 0 {
+        let ch = bits.trailing_zeros() as usize;
+        bits &= bits - 1;
         if let Some(als) = b.als[ch] {
             let id = table
                 .identify(als, b.ales[ch], ch, b.mas(ch))
@@ -394,5 +400,5 @@ pub fn decode_bundle(bytes: &[u8], addr: u64, version: u8) -> Result<Bundle, Dec
             b.ops[ch] = Some(id);
         }
     }
-    Ok(b)
+    Ok(())
 }

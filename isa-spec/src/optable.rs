@@ -19,11 +19,55 @@ impl AlopId {
 const TABLES: usize = 32;
 const SLOTS: usize = TABLES * 128 * 6;
 
+/// A compact decode candidate: the template id and the discriminator fields, so that
+/// the hot path does not touch the (large) template records.
+#[derive(Clone, Copy, Debug)]
+struct Cand {
+    id: u16,
+    fmt: Format,
+    /// required ALS[23:16] (ALOPF2/12/22/PSHUFH), or 0xffff for none
+    opce: u16,
+    /// required ALS[7:5] (ALOPF7/8), or 0xff
+    cmp: u8,
+    /// required ALES[7:0], or 0xffff for none
+    ales_opce: u16,
+}
+
 /// Decode table for one ISA version.
 pub struct OpTable {
     pub version: u8,
-    index: Vec<(u32, u16)>,
-    ids: Vec<u16>,
+    /// per slot: start << 8 | count
+    index: Vec<u32>,
+    cands: Vec<Cand>,
+}
+
+#[inline]
+fn disc_fast(c: &Cand, als: u32, ales: Option<u16>, mas: u8) -> bool {
+    let src1 = ((als >> 16) & 0xff) as u16;
+    let src2 = (als >> 8) & 0xff;
+    let cmpopce = ((als >> 5) & 7) as u8;
+    let ales_lo = match ales {
+        Some(a) => a & 0xff,
+        None => 0x100,
+    };
+    let ales_ok = c.ales_opce == 0xffff || c.ales_opce == ales_lo;
+    let opce_ok = c.opce == 0xffff || c.opce == src1;
+    use Format::*;
+    match c.fmt {
+        Alopf1 | Alopf1Mas | Alopf3Mas | Merge | Alopf21 | Alopf21Merge | Alopf11Lit8 => true,
+        Alopf2 => opce_ok,
+        Alopf7 => cmpopce == c.cmp,
+        Alopf8 => cmpopce == c.cmp && src1 == 0xc0,
+        Alopf11 | Alopf11Mas | Alopf11Merge | Alopf13Mas => ales_ok,
+        Alopf17 => ales_ok && cmpopce == 0,
+        Alopf12 | Alopf12Ibranchd | Alopf22 => opce_ok && ales_ok,
+        Alopf12Icalld => ales_ok,
+        Alopf12Pshufh => opce_ok,
+        Alopf15 => src1 == 0xc0 && ales_ok,
+        Alopf16 => src2 == 0xc0 && ales_ok,
+        Alopf10Mas | Alopf19Mas => ales_ok,
+        Aaurr | Aaurw => ales_ok && mas == 0x3f,
+    }
 }
 
 fn slot(table: u8, opc: u8, ch: usize) -> usize {
@@ -85,15 +129,24 @@ impl OpTable {
             }
         }
         let mut index = Vec::with_capacity(SLOTS);
-        let mut ids = Vec::new();
+        let mut cands = Vec::new();
         for l in lists {
-            index.push((ids.len() as u32, l.len() as u16));
-            ids.extend(l);
+            index.push((cands.len() as u32) << 8 | l.len().min(255) as u32);
+            cands.extend(l.into_iter().map(|id| {
+                let d = &ALOPS[id as usize];
+                Cand {
+                    id,
+                    fmt: d.fmt,
+                    opce: d.opce.map_or(0xffff, |v| v as u16),
+                    cmp: d.cmp.unwrap_or(0xff),
+                    ales_opce: d.ales_opce.map_or(0xffff, |v| v as u16),
+                }
+            }));
         }
         OpTable {
             version,
             index,
-            ids,
+            cands,
         }
     }
 
@@ -113,10 +166,16 @@ impl OpTable {
         TABLES_BY_VERSION[v as usize].get_or_init(|| OpTable::build(v))
     }
 
-    /// Candidate templates for (table, opc, channel).
-    pub fn candidates(&self, table: u8, opc: u8, ch: usize) -> &[u16] {
-        let (s, l) = self.index[slot(table, opc, ch)];
-        &self.ids[s as usize..s as usize + l as usize]
+    /// Candidate template ids for (table, opc, channel).
+    pub fn candidates(&self, table: u8, opc: u8, ch: usize) -> impl Iterator<Item = u16> + '_ {
+        self.cand_slice(table, opc, ch).iter().map(|c| c.id)
+    }
+
+    #[inline]
+    fn cand_slice(&self, table: u8, opc: u8, ch: usize) -> &[Cand] {
+        let e = self.index[slot(table, opc, ch)];
+        let (s, l) = ((e >> 8) as usize, (e & 0xff) as usize);
+        &self.cands[s..s + l]
     }
 
     /// Identifies the operation of an ALS in channel `ch` with its ALES (if HS marks it used)
@@ -134,10 +193,17 @@ impl OpTable {
             Some(a) => (a >> 8) as u8,
         };
         if (table as usize) < TABLES {
+            let cs = self.cand_slice(table, opc, ch);
+            if let [c] = cs {
+                if disc_fast(c, als, ales, mas) {
+                    return Ok(AlopId(c.id));
+                }
+            }
             let mut found: Option<u16> = None;
-            for &id in self.candidates(table, opc, ch) {
+            for c in cs {
+                let id = c.id;
                 let d = &ALOPS[id as usize];
-                if discriminates(d, als, ales, mas) {
+                if disc_fast(c, als, ales, mas) {
                     match found {
                         None => found = Some(id),
                         Some(f) if ALOPS[f as usize].name == d.name => {}
