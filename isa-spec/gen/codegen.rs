@@ -52,7 +52,8 @@ fn conv_in(c: char, v: &str) -> String {
 
 fn conv_out(c: Option<char>) -> &'static str {
     match c {
-        Some('s') | Some('d') | Some('q') => "r as u128",
+        Some('s') | Some('d') => "r as u128",
+        Some('q') => "r",
         Some('P') => "r as u128",
         Some('x') => "r.to_bits()",
         None => "{ let () = r; 0 }",
