@@ -2,6 +2,7 @@
 //! disassembler core and the pure semantic helpers shared by every execution tier.
 
 pub mod bundle;
+pub mod disasm;
 pub mod optable;
 pub mod sem;
 pub mod tables;
