@@ -4,6 +4,7 @@
 //! window/rotation changes, loop stubs and the control transfer are committed in order.
 
 use super::fault::Fault;
+use super::fixedvec::FixedVec;
 use super::predecode::{Cond, CtCond, Dst, Prep, Src, XBundle, XKind, XOp, Xfer, W};
 use super::state::*;
 use crate::mem::GuestMem;
@@ -27,16 +28,17 @@ const POISON64: u128 = 0x4000_0000_4000_0000;
 /// Diagnostic value of a speculative load that would fault.
 pub const DV_LOAD: u64 = 0x4afa_fafa_4afa_fafa;
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 pub(super) enum PhysDst {
     Reg(usize),
     G(usize),
     Ctpr(usize),
     Pred(u32),
+    #[default]
     Empty,
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 pub(super) struct Pending {
     pub(super) dst: PhysDst,
     pub(super) val: u128,
@@ -46,7 +48,7 @@ pub(super) struct Pending {
     pub(super) dbl_exempt: bool,
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 struct PendingStore {
     addr: u64,
     data: [u8; 16],
@@ -60,13 +62,13 @@ struct PendingStore {
 /// Per-bundle scratch, reused to avoid allocation.
 #[derive(Default)]
 pub struct Scratch {
-    pub(super) writes: Vec<Pending>,
-    stores: Vec<PendingStore>,
-    pred_writes: Vec<(u32, bool, bool)>,
+    pub(super) writes: FixedVec<Pending, 24>,
+    stores: FixedVec<PendingStore, 8>,
+    pred_writes: FixedVec<(u32, bool, bool), 12>,
     cmp_results: [Option<bool>; 6],
-    pub(super) aau_incr: Vec<(usize, u32)>,
+    pub(super) aau_incr: FixedVec<(usize, u32), 8>,
     /// state-register writes (rws/rwd, aaurw) applied at commit
-    pub(super) sr_writes: Vec<SrWrite>,
+    pub(super) sr_writes: FixedVec<SrWrite, 8>,
     /// getsp: change of USD.base applied at commit
     pub(super) usd_delta: Option<i64>,
 }
@@ -85,8 +87,10 @@ impl Scratch {
 }
 
 /// A staged write of non-register state.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub(super) enum SrWrite {
+    #[default]
+    None,
     State(u8, u64),
     Aau {
         class: u8,
@@ -98,7 +102,7 @@ pub(super) enum SrWrite {
 
 impl Cpu {
     /// Physical register-stack index of window register %rN, checked against `wsize`.
-    #[inline]
+    #[inline(always)]
     fn reg_idx(&self, n: u8, wsize: u32) -> Result<usize, Fault> {
         if (n as u32) < wsize {
             Ok(self.wbase + n as usize)
@@ -108,7 +112,7 @@ impl Cpu {
     }
 
     /// Physical index of based register %b[N].
-    #[inline]
+    #[inline(always)]
     fn breg_idx(&self, n: u8, wsize: u32) -> Result<usize, Fault> {
         let bsize = self.br.bsize();
         if n as u32 >= bsize {
@@ -123,7 +127,7 @@ impl Cpu {
     }
 
     /// Reads a source operand: (value, tag byte).
-    #[inline]
+    #[inline(always)]
     fn read_src(&self, s: Src, wsize: u32) -> Result<(u128, u8), Fault> {
         Ok(match s {
             Src::Imm(v) => (v, 0),
@@ -140,6 +144,7 @@ impl Cpu {
         })
     }
 
+    #[inline(always)]
     fn phys_dst(&self, d: Dst, wsize: u32) -> Result<PhysDst, Fault> {
         Ok(match d {
             Dst::Reg(n) => PhysDst::Reg(self.reg_idx(n, wsize)?),
@@ -162,7 +167,11 @@ impl Cpu {
     }
 
     /// RLP result for an op: (execute, condition was diagnostic).
+    #[inline(always)]
     fn rlp(&self, op: &XOp) -> Result<(bool, bool), Fault> {
+        if op.rlp[0].is_none() {
+            return Ok((true, false));
+        }
         let mut pred_any: Option<bool> = None;
         let mut pcnt_any: Option<bool> = None;
         let mut diag = false;
@@ -278,7 +287,7 @@ impl Cpu {
 
         // ---- PLU
         let mut lp: [Option<(bool, bool)>; 7] = [None; 7];
-        for (k, pl) in x.pls.iter().enumerate() {
+        for (k, pl) in x.pls.iter().enumerate().take(x.npls as usize) {
             let Some(pl) = pl else { continue };
             for (j, e) in pl.elp.iter().enumerate() {
                 if let Some(src) = e {
@@ -292,7 +301,7 @@ impl Cpu {
             }
         }
         let mut clp_written: u32 = 0;
-        for (k, pl) in x.pls.iter().enumerate() {
+        for (k, pl) in x.pls.iter().enumerate().take(x.npls as usize) {
             let Some(pl) = pl else { continue };
             if !pl.vdst && pl.clp_opc == 0 && pl.p0 == 0 && pl.p1 == 0 && !pl.neg0 && !pl.neg1 {
                 continue; // an empty CLP (only ELPs used)
@@ -616,7 +625,7 @@ impl Cpu {
         let mut v = [0u128; 4];
         let mut any_tag = false;
         for i in 0..op.nsrc as usize {
-            if op.sw[i] == W::P {
+            if i == op.p_src as usize {
                 // merge condition from MRGC
                 let (c, d) = match op.mrgc {
                     Some(c) => self.cond_value(c)?,
@@ -633,10 +642,9 @@ impl Cpu {
             }
             let (val, tag) = self.read_src(op.src[i], old_wsize)?;
             v[i] = val;
-            if tag & op.sw[i].tag_mask() != 0 && self.tags_on {
-                any_tag = true;
-            }
+            any_tag |= tag & op.tmask[i] != 0;
         }
+        let any_tag = any_tag && self.tags_on;
         let dst = self.phys_dst(op.dst, new_wsize)?;
         let poison = rdiag || any_tag;
         let pend = |val: u128, tagged: bool, w: W| Pending {
@@ -650,7 +658,7 @@ impl Cpu {
             XKind::Sem(f) => {
                 // merge ops: the result tag is the selected operand's tag only
                 let mut tagged = poison;
-                if op.def.name.starts_with("merge") && op.nsrc == 3 && !rdiag {
+                if op.is_merge && !rdiag {
                     let sel = if v[2] != 0 { op.src[1] } else { op.src[0] };
                     let (_, t) = self.read_src(sel, old_wsize)?;
                     let m = op.sw[0].tag_mask();
@@ -872,7 +880,7 @@ impl Cpu {
     }
 
     /// Writes one staged result. `tag` is 0/1 (diagnostic) or 0x80|raw tag byte.
-    #[inline]
+    #[inline(always)]
     fn commit(&mut self, p: &Pending, dbl: bool) {
         let (reg, tagref): (&mut u128, &mut u8) = match p.dst {
             PhysDst::Reg(i) => {

@@ -2,7 +2,9 @@
 //! interpreter with its decoded-bundle cache.
 
 pub mod exec;
+pub mod fast;
 pub mod fault;
+pub mod fixedvec;
 pub mod predecode;
 pub mod special;
 pub mod state;

@@ -60,7 +60,7 @@ pub enum XKind {
 }
 
 /// Width class of an operand or result (from the semantic signature).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum W {
     S,
     D,
@@ -71,6 +71,7 @@ pub enum W {
     /// predicate (MRGC condition as input, compare result as output)
     P,
     /// no result
+    #[default]
     Nil,
 }
 
@@ -135,6 +136,12 @@ pub struct XOp {
     pub dbl_exempt: bool,
     /// no tag check and tag copied (movt*, puttag, gettag)
     pub no_tag_check: bool,
+    /// a merge: the result tag is the selected operand's
+    pub is_merge: bool,
+    /// tag bits each source reads
+    pub tmask: [u8; 4],
+    /// index of the predicate (MRGC) source, or 0xff
+    pub p_src: u8,
 }
 
 /// CT condition (SS.ctcond).
@@ -205,12 +212,18 @@ pub struct XBundle {
     pub setbp: Option<u8>,
     pub setsft: bool,
     pub pls: [Option<Pls>; 3],
+    /// number of leading PLS slots worth scanning (0 when the bundle has no PLS)
+    pub npls: u8,
+    /// an ALU op of this bundle writes a %ctpr
+    pub writes_ctpr: bool,
     pub mova: Vec<Mova>,
     pub bap: bool,
     pub eap: bool,
     pub flush: u8,
     /// A static rule the bundle breaks: executing it raises SIGILL.
     pub illegal: Option<String>,
+    /// The fast-path form, when the bundle qualifies.
+    pub fast: Option<super::fast::FastBundle>,
 }
 
 /// CS0 preparation of a CTPR.
@@ -362,15 +375,19 @@ pub fn predecode(b: &Bundle, iset: u8) -> XBundle {
         setbp: None,
         setsft: false,
         pls: [None; 3],
+        npls: 0,
+        writes_ctpr: false,
         mova: Vec::new(),
         bap: false,
         eap: false,
         flush: 0,
         illegal: None,
+        fast: None,
     };
     if let Err(e) = fill(&mut x, b, iset) {
         x.illegal = Some(e);
     }
+    x.fast = super::fast::build(&x);
     x
 }
 
@@ -410,9 +427,16 @@ fn fill(x: &mut XBundle, b: &Bundle, iset: u8) -> Result<(), String> {
             aau_lit: 0,
             dbl_exempt: matches!(d.name, "movts" | "movtcs" | "movtrs" | "movtrcs"),
             no_tag_check: false,
+            is_merge: false,
+            tmask: [0; 4],
+            p_src: 0xff,
         };
         for (i, c) in ins.chars().enumerate().take(4) {
             op.sw[i] = W::from_sig(c);
+            op.tmask[i] = op.sw[i].tag_mask();
+            if op.sw[i] == W::P {
+                op.p_src = i as u8;
+            }
         }
         let s1 = ALS_SRC1.get(als) as u8;
         let s2 = ALS_SRC2.get(als) as u8;
@@ -555,6 +579,10 @@ fn fill(x: &mut XBundle, b: &Bundle, iset: u8) -> Result<(), String> {
             if op.rlp.iter().any(|c| c.is_some()) {
                 return Err("a %ctpr write may not be conditional".into());
             }
+        }
+        op.is_merge = d.name.starts_with("merge") && op.nsrc == 3;
+        if matches!(op.dst, Dst::Ctpr(_)) {
+            x.writes_ctpr = true;
         }
         if matches!(op.kind, XKind::Movt | XKind::PutTag(_) | XKind::GetTag(_)) {
             op.no_tag_check = true;
@@ -709,6 +737,7 @@ fn fill(x: &mut XBundle, b: &Bundle, iset: u8) -> Result<(), String> {
             return Err("reserved CLP opcode".into());
         }
         x.pls[i] = Some(pl);
+        x.npls = i as u8 + 1;
     }
     // ---- AAS (mova)
     if let Some(ss) = b.ss {

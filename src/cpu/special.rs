@@ -94,6 +94,7 @@ impl Cpu {
                 0xc7 => self.ilcr1 = v,
                 _ => {}
             },
+            SrWrite::None => {}
             SrWrite::Aau { class, d, ind, val } => {
                 let a = &mut self.aau;
                 let (d, ind) = (d as usize & 31, ind as usize & 15);

@@ -123,6 +123,17 @@ impl Interp {
         if self.log_exec {
             log::info!(target: "e2kemu::exec", "bundle {:#x}", b.addr);
         }
+        if let Some(f) = &b.fast {
+            if cpu.exec_fast(f, mem) {
+                if !mem.smc_pages.is_empty() {
+                    let pages = std::mem::take(&mut mem.smc_pages);
+                    for p in pages {
+                        self.invalidate_page(p, cpu);
+                    }
+                }
+                return Step::Next;
+            }
+        }
         let r = cpu.exec_bundle(&b, mem, &mut self.scratch);
         if !mem.smc_pages.is_empty() {
             let pages = std::mem::take(&mut mem.smc_pages);
