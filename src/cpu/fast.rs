@@ -112,8 +112,9 @@ pub fn build(x: &XBundle) -> Option<FastBundle> {
     })
 }
 
+/// Staged result of one fast op (kept in a reusable buffer).
 #[derive(Clone, Copy, Default)]
-struct Res {
+pub struct Res {
     /// 0 none, 1 window/based register, 2 global, 3 predicate, 4 store
     kind: u8,
     w: W,
@@ -174,8 +175,7 @@ impl Cpu {
     }
 
     /// Runs `f` if it can do so exactly; returns false (with nothing changed) otherwise.
-    pub fn exec_fast(&mut self, f: &FastBundle, mem: &mut GuestMem) -> bool {
-        let mut res = [Res::default(); 6];
+    pub fn exec_fast(&mut self, f: &FastBundle, mem: &mut GuestMem, res: &mut [Res; 6]) -> bool {
         let tags_on = self.tags_on;
         for (i, op) in f.ops.iter().enumerate() {
             let Some((a, ta)) = self.fast_src(op.src[0]) else {

@@ -18,6 +18,7 @@ pub struct Interp {
     by_page: HashMap<u64, Vec<u64>>,
     direct: Vec<Option<Rc<XBundle>>>,
     scratch: Scratch,
+    fast_res: [super::fast::Res; 6],
     /// log each decoded bundle (`-d in_asm`)
     pub log_in_asm: bool,
     /// log each executed bundle (`-d exec`)
@@ -37,6 +38,7 @@ impl Interp {
             by_page: HashMap::new(),
             direct: vec![None; DIRECT],
             scratch: Scratch::default(),
+            fast_res: Default::default(),
             log_in_asm: false,
             log_exec: false,
         }
@@ -124,7 +126,7 @@ impl Interp {
             log::info!(target: "e2kemu::exec", "bundle {:#x}", b.addr);
         }
         if let Some(f) = &b.fast {
-            if cpu.exec_fast(f, mem) {
+            if cpu.exec_fast(f, mem, &mut self.fast_res) {
                 if !mem.smc_pages.is_empty() {
                     let pages = std::mem::take(&mut mem.smc_pages);
                     for p in pages {
