@@ -2,6 +2,7 @@
 //! This crate holds the interpreter (`cpu`), guest memory (`mem`), the Linux user-mode
 //! layer, the assembler front end and the ELF tools.
 
+pub mod asm;
 pub mod cpu;
 pub mod mem;
 

@@ -387,7 +387,9 @@ fn parse_alop(file: &str, line: usize, toks: &[String]) -> Result<Alop, String> 
     let sem = take(&mut kv, "sem");
     let ex = take(&mut kv, "ex");
     if sem.is_some() && ex.is_some() {
-        return Err("a row has either `sem=` (pure helper) or `ex=` (interpreter class), not both".into());
+        return Err(
+            "a row has either `sem=` (pure helper) or `ex=` (interpreter class), not both".into(),
+        );
     }
     let long = format_is_long(&fmt);
     if long && opc2.is_none() {

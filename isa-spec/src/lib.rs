@@ -3,6 +3,7 @@
 
 pub mod bundle;
 pub mod disasm;
+pub mod encode;
 pub mod optable;
 pub mod sem;
 pub mod tables;
