@@ -143,7 +143,7 @@ impl GuestMem {
     /// Maps [start, start+len) (page aligned) with `prot`, zero-filled, replacing
     /// whatever was mapped there.
     pub fn map(&mut self, start: u64, len: u64, prot: u8, name: &str) {
-        debug_assert!(start % PAGE_SIZE == 0 && len % PAGE_SIZE == 0);
+        debug_assert!(start.is_multiple_of(PAGE_SIZE) && len.is_multiple_of(PAGE_SIZE));
         self.unmap(start, len);
         let pages = (len / PAGE_SIZE) as usize;
         let r = Region {
@@ -215,16 +215,17 @@ impl GuestMem {
     }
 
     /// Changes the protection of every mapped page in [start, start+len).
-    /// Fails with ENOMEM semantics (Err) if part of the range is unmapped.
-    pub fn protect(&mut self, start: u64, len: u64, prot: u8) -> Result<(), ()> {
+    /// Fails (ENOMEM for mprotect) with the first unmapped address if part of the range
+    /// is unmapped.
+    pub fn protect(&mut self, start: u64, len: u64, prot: u8) -> Result<(), u64> {
         let end = start.saturating_add(len);
         let mut a = start;
         while a < end {
-            let id = self.region_at(a).ok_or(())?;
+            let id = self.region_at(a).ok_or(a)?;
             let r = self.regions[id as usize].as_mut().unwrap();
             let i = ((a - r.start) >> PAGE_SHIFT) as usize;
             if r.prot[i] & MAPPED == 0 {
-                return Err(());
+                return Err(a);
             }
             r.prot[i] = prot | MAPPED;
             a += PAGE_SIZE;

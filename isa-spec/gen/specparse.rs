@@ -731,7 +731,7 @@ pub fn validate(spec: &Spec) -> Vec<SpecError> {
             });
         }
     }
-    errs.sort_by(|a, b| (a.file.clone(), a.line).cmp(&(b.file.clone(), b.line)));
+    errs.sort_by_key(|e| (e.file.clone(), e.line));
     errs.dedup();
     errs
 }

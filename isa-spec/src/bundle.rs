@@ -288,7 +288,7 @@ pub fn unpack_into(bytes: &[u8], addr: u64, out: &mut Bundle) -> Result<(), Deco
     let mut halves = 0usize;
     let half = |k: usize| -> Option<u16> {
         let v = *words.get(mid + k / 2)?;
-        Some(if k % 2 == 0 {
+        Some(if k.is_multiple_of(2) {
             (v >> 16) as u16
         } else {
             v as u16

@@ -556,7 +556,7 @@ impl Cpu {
             if taken {
                 v & 1 != 0
             } else {
-                v & 2 != 0 && !(uncond && !matches!(x.xfer, Xfer::None))
+                v & 2 != 0 && (!uncond || matches!(x.xfer, Xfer::None))
             }
         };
         if fire(x.alc) {
@@ -624,6 +624,7 @@ impl Cpu {
         // sources
         let mut v = [0u128; 4];
         let mut any_tag = false;
+        #[allow(clippy::needless_range_loop)]
         for i in 0..op.nsrc as usize {
             if i == op.p_src as usize {
                 // merge condition from MRGC

@@ -101,16 +101,8 @@ impl Cpu {
                 match class {
                     0x00 => a.aad[d] = (a.aad[d] & !(u64::MAX as u128)) | (val as u64 as u128),
                     0x01 => a.aasti[ind] = val as u32,
-                    0x02 => {
-                        if ind != 0 {
-                            a.aaind[ind] = val as u32
-                        }
-                    }
-                    0x03 => {
-                        if ind & 7 != 0 {
-                            a.aaincr[ind & 7] = val as u32
-                        }
-                    }
+                    0x02 if ind != 0 => a.aaind[ind] = val as u32,
+                    0x03 if ind & 7 != 0 => a.aaincr[ind & 7] = val as u32,
                     0x04 => a.aaldi[d] = val as u64,
                     0x05 => a.aalda[d] = val as u64,
                     0x08 => a.aafstr = val as u32,
@@ -432,7 +424,7 @@ impl Cpu {
             .wrapping_add(a.cdi)
             .wrapping_add(a.disp as u64)
             .wrapping_add(m.ind as u64);
-        if self.iset < 5 && addr % size as u64 != 0 {
+        if self.iset < 5 && !addr.is_multiple_of(size as u64) {
             return bad(size == 16);
         }
         let mut buf = [0u8; 16];

@@ -346,7 +346,7 @@ impl Cpu {
 
     // ---- WD raw view
     pub fn wd_raw(&self) -> u64 {
-        (self.wbase as u64 * 8 & 0x7ff)
+        ((self.wbase as u64 * 8) & 0x7ff)
             | ((self.wsize as u64 * 8) & 0x7ff) << 16
             | ((self.psize as u64 * 8) & 0x7ff) << 32
             | (self.wfx as u64) << 48
