@@ -736,7 +736,20 @@ impl Cpu {
                             buf[..n as usize].reverse();
                         }
                         let val = u128::from_le_bytes(buf);
-                        s.writes.push(pend(val, rdiag, load_w(n)));
+                        if let Some(d2) = op.dst2 {
+                            // ldq: a register pair, low half in the first channel's register
+                            let pd2 = self.phys_dst(d2, new_wsize)?;
+                            s.writes.push(pend(val & u64::MAX as u128, rdiag, W::D));
+                            s.writes.push(Pending {
+                                dst: pd2,
+                                val: val >> 64,
+                                tag: rdiag as u8,
+                                w: W::D,
+                                dbl_exempt: true,
+                            });
+                        } else {
+                            s.writes.push(pend(val, rdiag, load_w(n)));
+                        }
                     }
                     Err(e) => {
                         if op.sm {

@@ -315,6 +315,9 @@ fn kind_of(d: &'static AlopDef) -> XKind {
     match cls {
         "ld" => XKind::Load(n),
         "st" => XKind::Store(n),
+        // register-pair forms: 16 bytes, halves in the two channels' registers
+        "ldq" => XKind::Load(16),
+        "stq" => XKind::Store(16),
         "stm" => XKind::StoreMasked,
         "staa" => XKind::Staa(n),
         "ldaa" => XKind::Ldaa(n),

@@ -165,6 +165,7 @@ impl XBundle {
         x.addr = addr;
         x.len = len;
         x.illegal = Some(why);
+        x.fast = None;
         x
     }
 }
