@@ -3,7 +3,9 @@
 //! layer, the assembler front end and the ELF tools.
 
 pub mod asm;
+pub mod cli;
 pub mod cpu;
+pub mod linux;
 pub mod mem;
 
 pub use e2k_isa as isa;
