@@ -144,7 +144,8 @@ impl Cpu {
                 if n as u32 >= bsize {
                     return None;
                 }
-                let w = 2 * self.br.rbs as u32 + (2 * self.br.rcur as u32 + n as u32) % bsize;
+                let r = 2 * self.br.rcur as u32 + n as u32;
+                let w = 2 * self.br.rbs as u32 + if r >= bsize { r % bsize } else { r };
                 if w >= self.wsize {
                     return None;
                 }
@@ -165,7 +166,8 @@ impl Cpu {
                 if n as u32 >= bsize {
                     return None;
                 }
-                let w = 2 * self.br.rbs as u32 + (2 * self.br.rcur as u32 + n as u32) % bsize;
+                let r = 2 * self.br.rcur as u32 + n as u32;
+                let w = 2 * self.br.rbs as u32 + if r >= bsize { r % bsize } else { r };
                 (w < self.wsize).then(|| (1, self.wbase + w as usize))
             }
             Dst::Pred(n) => Some((3, self.pred_phys(n as u32) as usize)),
@@ -175,6 +177,7 @@ impl Cpu {
     }
 
     /// Runs `f` if it can do so exactly; returns false (with nothing changed) otherwise.
+    #[inline]
     pub fn exec_fast(&mut self, f: &FastBundle, mem: &mut GuestMem, res: &mut [Res; 6]) -> bool {
         let tags_on = self.tags_on;
         for (i, op) in f.ops.iter().enumerate() {

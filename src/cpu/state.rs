@@ -325,7 +325,13 @@ impl Cpu {
     pub fn pred_phys(&self, n: u32) -> u32 {
         let psize = self.br.psz as u32 + 1;
         if n < psize {
-            (self.br.pcur as u32 + n) % psize
+            // pcur < psize and n < psize: one conditional subtraction is the modulo
+            let s = self.br.pcur as u32 + n;
+            if s >= psize {
+                s - psize
+            } else {
+                s
+            }
         } else {
             n
         }

@@ -118,6 +118,22 @@ impl Interp {
 
     /// Executes one bundle.
     pub fn step(&mut self, cpu: &mut Cpu, mem: &mut GuestMem) -> Step {
+        // Hot path: a cached bundle with a fast form, no logging, no reference counting.
+        if !self.log_exec {
+            let slot = ((cpu.ip >> 3) as usize) & (DIRECT - 1);
+            if let Some(b) = &self.direct[slot] {
+                if b.addr == cpu.ip {
+                    if let Some(f) = &b.fast {
+                        if cpu.exec_fast(f, mem, &mut self.fast_res) {
+                            if !mem.smc_pages.is_empty() {
+                                self.drop_written_pages(cpu, mem);
+                            }
+                            return Step::Next;
+                        }
+                    }
+                }
+            }
+        }
         let b = match self.lookup(cpu, mem) {
             Ok(b) => b,
             Err(f) => return Step::Fault(f),
@@ -146,9 +162,40 @@ impl Interp {
         r
     }
 
+    #[cold]
+    fn drop_written_pages(&mut self, cpu: &mut Cpu, mem: &mut GuestMem) {
+        let pages = std::mem::take(&mut mem.smc_pages);
+        for p in pages {
+            self.invalidate_page(p, cpu);
+        }
+    }
+
     /// Runs until a bundle asks for something (syscall, fault) or `budget` bundles ran.
     pub fn run(&mut self, cpu: &mut Cpu, mem: &mut GuestMem, budget: u64) -> Step {
-        for _ in 0..budget {
+        let mut left = budget;
+        while left > 0 {
+            // inner loop: cached bundles with a fast form
+            if !self.log_exec {
+                while left > 0 {
+                    let slot = ((cpu.ip >> 3) as usize) & (DIRECT - 1);
+                    let Some(b) = &self.direct[slot] else { break };
+                    if b.addr != cpu.ip {
+                        break;
+                    }
+                    let Some(f) = &b.fast else { break };
+                    if !cpu.exec_fast(f, mem, &mut self.fast_res) {
+                        break;
+                    }
+                    left -= 1;
+                    if !mem.smc_pages.is_empty() {
+                        self.drop_written_pages(cpu, mem);
+                    }
+                }
+                if left == 0 {
+                    break;
+                }
+            }
+            left -= 1;
             match self.step(cpu, mem) {
                 Step::Next => continue,
                 other => return other,
