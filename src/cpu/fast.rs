@@ -60,11 +60,11 @@ pub fn build(x: &XBundle) -> Option<FastBundle> {
         return None;
     }
     match x.prep {
-        None | Some(Prep::Disp { .. }) => {}
+        None | Some(Prep::Disp { .. }) | Some(Prep::Return) => {}
         _ => return None,
     }
     match x.xfer {
-        Xfer::None | Xfer::Ct(_) | Xfer::Ibranch(_) => {}
+        Xfer::None | Xfer::Ct(_) | Xfer::Ibranch(_) | Xfer::Call(..) => {}
         _ => return None,
     }
     if !matches!(x.xfer, Xfer::None) && !matches!(x.ct_cond.kind, 1..=3) {
@@ -262,16 +262,34 @@ impl Cpu {
                 }
             },
         };
+        // 0: jump, 1: procedure call, 2: return
+        let mut how = 0u8;
         let target = match (f.xfer, taken) {
-            (Xfer::Ct(n), true) => {
+            (Xfer::Ct(n), true) | (Xfer::Call(n, _), true) => {
                 let c = match f.prep {
                     Some(Prep::Disp { ctpr, target }) if ctpr == n => {
                         ctpr_make(target, CTPR_TAG_DISP, 0, 3)
                     }
+                    Some(Prep::Return) if n == 3 => {
+                        let Some(fr) = self.frames.last() else { return false };
+                        ctpr_make(fr.ret_ip, CTPR_TAG_RETURN, 0, 3)
+                    }
                     _ => self.ctpr[n as usize],
                 };
-                if ctpr_tag(c) != CTPR_TAG_DISP {
-                    return false;
+                match (f.xfer, ctpr_tag(c)) {
+                    (Xfer::Ct(_), CTPR_TAG_DISP) => {}
+                    (Xfer::Ct(3), CTPR_TAG_RETURN) if !self.frames.is_empty() => how = 2,
+                    (Xfer::Call(_, wbs), CTPR_TAG_DISP) => {
+                        // the checks proc_call would make, done before anything changes
+                        if 2 * wbs as u32 > self.wsize
+                            || self.frames.len() >= MAX_FRAMES
+                            || !self.ensure_regs(self.wbase + self.wsize as usize + 2)
+                        {
+                            return false;
+                        }
+                        how = 1;
+                    }
+                    _ => return false,
                 }
                 ctpr_target(c)
             }
@@ -279,8 +297,17 @@ impl Cpu {
             _ => f.next,
         };
         // ---- commit
-        if let Some(Prep::Disp { ctpr, target }) = f.prep {
-            self.ctpr[ctpr as usize] = ctpr_make(target, CTPR_TAG_DISP, 0, 3);
+        match f.prep {
+            Some(Prep::Disp { ctpr, target }) => {
+                self.ctpr[ctpr as usize] = ctpr_make(target, CTPR_TAG_DISP, 0, 3);
+            }
+            Some(Prep::Return) => {
+                self.ctpr[3] = match self.frames.last() {
+                    Some(fr) => ctpr_make(fr.ret_ip, CTPR_TAG_RETURN, 0, 3),
+                    None => 0,
+                };
+            }
+            _ => {}
         }
         for r in &res[..f.ops.len()] {
             match r.kind {
@@ -329,7 +356,18 @@ impl Cpu {
         }
         self.stats.ops += f.nops as u64;
         self.stats.bundles += 1;
-        self.ip = target;
+        match how {
+            1 => {
+                let Xfer::Call(_, wbs) = f.xfer else { return true };
+                // cannot fail: checked above
+                let _ = self.proc_call(wbs, f.next);
+                self.ip = target;
+            }
+            2 => {
+                let _ = self.proc_return();
+            }
+            _ => self.ip = target,
+        }
         true
     }
 }
