@@ -100,7 +100,14 @@ fn run_version(v: u8) -> Result<(), Failed> {
                     let mut g: Vec<(u64, String, String, i64)> = s
                         .relocs
                         .iter()
-                        .map(|r| (r.offset, elf_type_name(r.r_type).to_string(), r.sym.clone(), r.addend))
+                        .map(|r| {
+                            (
+                                r.offset,
+                                elf_type_name(r.r_type).to_string(),
+                                r.sym.clone(),
+                                r.addend,
+                            )
+                        })
                         .collect();
                     w.sort();
                     g.sort();
@@ -114,7 +121,10 @@ fn run_version(v: u8) -> Result<(), Failed> {
             Err(e) => {
                 problem = Some(format!(
                     "rejected: {}",
-                    e.iter().map(|e| e.msg.clone()).collect::<Vec<_>>().join("; ")
+                    e.iter()
+                        .map(|e| e.msg.clone())
+                        .collect::<Vec<_>>()
+                        .join("; ")
                 ));
             }
         }
@@ -129,7 +139,10 @@ fn run_version(v: u8) -> Result<(), Failed> {
                 entry.1 += 1;
                 if shown < verbose {
                     shown += 1;
-                    eprintln!("FAIL {} [{group}] {src:?}\n   {p}", c["id"].as_str().unwrap_or(""));
+                    eprintln!(
+                        "FAIL {} [{group}] {src:?}\n   {p}",
+                        c["id"].as_str().unwrap_or("")
+                    );
                 }
             }
         }

@@ -82,6 +82,8 @@ pub(crate) struct Assembler {
     pub ended: bool,
     /// Literal slots of earlier wide instructions (MCST as stale-table behaviour).
     pub lit_history: LitHistory,
+    /// Inside a `/* ... */` comment spanning lines.
+    in_block_comment: bool,
 }
 
 fn first_word(s: &str) -> &str {
@@ -131,6 +133,7 @@ impl Assembler {
             depth: 0,
             ended: false,
             lit_history: EMPTY_HISTORY,
+            in_block_comment: false,
         };
         a.sections[0].align = 8;
         a
@@ -250,7 +253,7 @@ impl Assembler {
             cap.body.push(raw.to_string());
             return;
         }
-        let code = strip_comment(raw);
+        let code = strip_comment(raw, &mut self.in_block_comment);
         if !self.cond_active() {
             let w = first_word(&code).to_ascii_lowercase();
             if w.starts_with(".if") {
@@ -322,7 +325,7 @@ impl Assembler {
             }
             CaptureKind::Rept(n) => {
                 let mut lines = Vec::new();
-                for _ in 0..n.clamp(0, 1 << 20) {
+                for _ in 0..n.clamp(0, 100_000) {
                     lines.extend(cap.body.iter().cloned());
                 }
                 self.feed_expansion(&lines, cap.ctx);
@@ -433,10 +436,13 @@ impl Assembler {
             return;
         }
         let loc = ctx.loc(toks[0].pos);
-        if let (Tok::Ident(name), Some(Token {
-            tok: Tok::Punct("="),
-            ..
-        })) = (&toks[0].tok, toks.get(1))
+        if let (
+            Tok::Ident(name),
+            Some(Token {
+                tok: Tok::Punct("="),
+                ..
+            }),
+        ) = (&toks[0].tok, toks.get(1))
         {
             let name = name.clone();
             self.assign(&name, &toks[2..], end, loc, ctx);
@@ -556,7 +562,7 @@ impl Assembler {
                 section,
                 offset: (offset + addend) as u64,
             },
-            _ => SymDef::Deferred(e, loc),
+            _ => SymDef::Deferred(self.freeze_dot(&e), loc),
         };
         self.syms.get_mut(id).def = def;
     }
@@ -646,7 +652,7 @@ impl Assembler {
     }
 
     /// Ends the assembly: reports unterminated constructs and returns the object.
-    pub fn finish(mut self) -> Result<(ObjFile, Vec<AsmError>), (Vec<AsmError>, Vec<AsmError>)> {
+    pub fn finish(mut self) -> Finished {
         let end = Loc {
             file: self.files.names.len().saturating_sub(1) as u32,
             line: 0,
@@ -714,17 +720,49 @@ impl Assembler {
     }
 }
 
-/// Removes a `!` comment (outside strings) or a `#` comment line.
-pub fn strip_comment(raw: &str) -> String {
-    let t = raw.trim_start();
-    if t.starts_with('#') {
+/// Result of an assembly: the object and warnings, or the errors and warnings.
+pub(crate) type Finished = Result<(ObjFile, Vec<AsmError>), (Vec<AsmError>, Vec<AsmError>)>;
+
+/// Removes comments: `!` to the end of the line and `/* ... */` (outside strings), and
+/// whole lines starting with `#`. `in_block` carries an open `/*` across lines.
+pub fn strip_comment(raw: &str, in_block: &mut bool) -> String {
+    let mut s = String::with_capacity(raw.len());
+    let mut rest = raw;
+    if *in_block {
+        match rest.find("*/") {
+            Some(p) => {
+                rest = &rest[p + 2..];
+                *in_block = false;
+                s.push(' ');
+            }
+            None => return String::new(),
+        }
+    }
+    if s.is_empty() && rest.trim_start().starts_with('#') {
         return String::new();
     }
+    let raw = rest;
     let b = raw.as_bytes();
     let mut in_str = false;
     let mut i = 0;
+    let mut from = 0;
     while i < b.len() {
         let c = b[i];
+        if !in_str && c == b'/' && b.get(i + 1) == Some(&b'*') {
+            s.push_str(&raw[from..i]);
+            s.push(' ');
+            match raw[i + 2..].find("*/") {
+                Some(p) => {
+                    i = i + 2 + p + 2;
+                    from = i;
+                    continue;
+                }
+                None => {
+                    *in_block = true;
+                    return s;
+                }
+            }
+        }
         if in_str {
             if c == b'\\' {
                 i += 2;
@@ -739,9 +777,11 @@ pub fn strip_comment(raw: &str) -> String {
             i += if b.get(i + 1) == Some(&b'\\') { 3 } else { 2 };
             continue;
         } else if c == b'!' {
-            return raw[..i].to_string();
+            s.push_str(&raw[from..i]);
+            return s;
         }
         i += 1;
     }
-    raw.to_string()
+    s.push_str(raw.get(from..).unwrap_or(""));
+    s
 }

@@ -7,7 +7,7 @@ use super::expr::PErr;
 use super::insn::{parse_pred, split_cond, split_items, Item};
 use super::lexer::{Tok, Token};
 use e2k_isa::encode::{
-    AlsArgs, AlsStmt, AluOp, Cs0Op, CtCond, DoneOp, Fapb, LitSpec, LoopCombo, Lookup, MlockSub,
+    AlsArgs, AlsStmt, AluOp, Cs0Op, CtCond, DoneOp, Fapb, LitSpec, Lookup, LoopCombo, MlockSub,
     Mova, MovaDst, Opnd, PassSrc, Pred, SetCmd, SymKind, Target, Value, WideBuilder,
 };
 
@@ -252,15 +252,19 @@ fn local_pred(item: &[Token], end: usize) -> Result<(bool, u32), PErr> {
 }
 
 impl Assembler {
-    pub fn ctcond(&mut self, cond: Option<&[Token]>, mode: Mode, end: usize) -> Result<CtCond, PErr> {
+    pub fn ctcond(
+        &mut self,
+        cond: Option<&[Token]>,
+        mode: Mode,
+        end: usize,
+    ) -> Result<CtCond, PErr> {
         parse_ctcond(cond, mode, end)
     }
 
     fn target(&mut self, item: &[Token], end: usize) -> Result<Target, PErr> {
         let it = match item {
             [Token {
-                tok: Tok::Ident(d),
-                ..
+                tok: Tok::Ident(d), ..
             }, Token {
                 tok: Tok::Punct("="),
                 ..
@@ -289,8 +293,7 @@ impl Assembler {
     fn wbs(&mut self, item: &[Token], end: usize) -> Result<u32, PErr> {
         let it = match item {
             [Token {
-                tok: Tok::Ident(d),
-                ..
+                tok: Tok::Ident(d), ..
             }, Token {
                 tok: Tok::Punct("="),
                 ..
@@ -321,7 +324,10 @@ impl Assembler {
         let n = items.len();
         let none = |items: &[Item]| -> Result<(), PErr> {
             match items.first() {
-                Some(it) => Err((pos_of(it, end), format!("unrecognized arguments in `{name}'"))),
+                Some(it) => Err((
+                    pos_of(it, end),
+                    format!("unrecognized arguments in `{name}'"),
+                )),
                 None => Ok(()),
             }
         };
@@ -391,9 +397,9 @@ impl Assembler {
                     [Token {
                         tok: Tok::Percent(p),
                         ..
-                    }] if p.starts_with("ipr") => p[3..]
-                        .parse::<u32>()
-                        .map_err(|_| (pos_of(first, end), "cannot see index for %ipr".to_string()))?,
+                    }] if p.starts_with("ipr") => p[3..].parse::<u32>().map_err(|_| {
+                        (pos_of(first, end), "cannot see index for %ipr".to_string())
+                    })?,
                     _ => return Err((pos_of(first, end), "%ipr expected ".into())),
                 };
                 let Some(t) = items.get(1) else {
@@ -464,8 +470,8 @@ impl Assembler {
                     _ => Err((pos0, "unexpected symbol".into())),
                 }
             }
-            "loop_mode" | "set_mark" | "vfdi" | "bap" | "eap" | "flushts" | "setsft"
-            | "flushr" | "flushc" | "fillr" | "fillc" => {
+            "loop_mode" | "set_mark" | "vfdi" | "bap" | "eap" | "flushts" | "setsft" | "flushr"
+            | "flushc" | "fillr" | "fillc" => {
                 no_cond(cond)?;
                 none(&items)?;
                 match name {
@@ -659,7 +665,9 @@ impl Assembler {
                             _ => return Err((*pos, "invalid destination for MOVA".into())),
                         }
                     }
-                    _ => return Err((pos_of(dst_item, end), "invalid destination for MOVA".into())),
+                    _ => {
+                        return Err((pos_of(dst_item, end), "invalid destination for MOVA".into()))
+                    }
                 };
                 e(b.mova(m))
             }
@@ -744,7 +752,9 @@ impl Assembler {
                 ..
             }] => {
                 if let Some(d) = n.strip_prefix("pred") {
-                    let num = d.parse::<u32>().map_err(|_| (pos, "bad predicate".to_string()))?;
+                    let num = d
+                        .parse::<u32>()
+                        .map_err(|_| (pos, "bad predicate".to_string()))?;
                     return Ok(PassSrc::Pred(Pred {
                         negated: neg,
                         pcnt: false,
@@ -794,7 +804,13 @@ impl Assembler {
 
     /// `mmurr,C %mu_reg, dst` / `mmurw,2 src, %mu_reg`: ldd/std forms with the register's
     /// address and MAS.
-    fn mmu(&mut self, b: &mut WideBuilder, name: &str, toks: &[Token], end: usize) -> Result<(), PErr> {
+    fn mmu(
+        &mut self,
+        b: &mut WideBuilder,
+        name: &str,
+        toks: &[Token],
+        end: usize,
+    ) -> Result<(), PErr> {
         let pos0 = toks[0].pos;
         let rest = &toks[1..];
         let mut i = 0;
@@ -833,11 +849,18 @@ impl Assembler {
                 ..
             }] => {
                 let full = format!("%{n}");
-                e2k_isa::tables::MUREGS
+                let mut known = e2k_isa::tables::MUREGS
                     .iter()
                     .filter(|r| r.asm && r.name == full)
-                    .find(|r| r.ver_lo <= self.version)
-                    .ok_or((rpos, format!("invalid MU register at `{full}'")))?
+                    .peekable();
+                if known.peek().is_none() {
+                    return Err((rpos, format!("invalid MU register at `{full}'")));
+                }
+                let v = self.version;
+                known.find(|r| r.ver_lo <= v).ok_or((
+                    rpos,
+                    format!("MU register `{full}' is not available for elbrus-v{v}"),
+                ))?
             }
             _ => return Err((rpos, "MU register expected".into())),
         };
@@ -872,7 +895,10 @@ impl Assembler {
             if self.version < reg.write_from {
                 return Err((
                     rpos,
-                    format!("`{}' is not writable on `elbrus-v{}'", reg.name, self.version),
+                    format!(
+                        "`{}' is not writable on `elbrus-v{}'",
+                        reg.name, self.version
+                    ),
                 ));
             }
             let src3 = match items[0].as_slice() {

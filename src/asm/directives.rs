@@ -42,9 +42,8 @@ fn default_section(name: &str) -> (SecKind, SecFlags) {
         (SecKind::Bss, f(true, true, false, true))
     } else if name == ".rodata" || name.starts_with(".rodata") {
         (SecKind::Rodata, f(true, false, false, false))
-    } else if name == ".data" || name.starts_with(".data.") || name.starts_with(".tdata") {
-        (SecKind::Data, f(true, true, false, false))
     } else {
+        // .data, .tdata and any other named section.
         (SecKind::Data, f(true, true, false, false))
     }
 }
@@ -144,8 +143,55 @@ impl Assembler {
                     self.emit_bytes(&vec![0u8; size as usize]);
                     self.add_fixup(off, RelKind::Data(size), sym, addend, loc);
                 }
+                Err(m) if m.contains("symbol") => {
+                    // Refers to symbols defined later (e.g. `.word 2f - 1f`): evaluate
+                    // at the end of the assembly through a helper symbol.
+                    let e = self.freeze_dot(&e);
+                    self.syms.dot_count += 1;
+                    let name = format!(".L.expr\u{2}{}", self.syms.dot_count);
+                    let id = self.syms.id(&name);
+                    self.syms.get_mut(id).def = SymDef::Deferred(e, loc);
+                    self.emit_bytes(&vec![0u8; size as usize]);
+                    self.add_fixup(off, RelKind::Data(size), id, 0, loc);
+                }
                 Err(m) => self.error(loc, m),
             }
+        }
+    }
+
+    /// Makes an expression evaluable later: `.` becomes a label at the current location
+    /// and `1b`/`1f` references are bound to the label instances they mean now.
+    pub fn freeze_dot(&mut self, e: &expr::Expr) -> expr::Expr {
+        use expr::Expr;
+        match e {
+            Expr::Dot => {
+                self.syms.dot_count += 1;
+                let name = format!(".L.dot\u{2}{}", self.syms.dot_count);
+                let id = self.syms.id(&name);
+                self.syms.get_mut(id).def = SymDef::Label {
+                    section: self.cur as u32,
+                    offset: self.here(),
+                };
+                Expr::Sym {
+                    name,
+                    kind: None,
+                    pos: 0,
+                }
+            }
+            Expr::Sym { name, kind, pos } => Expr::Sym {
+                name: self.syms.resolve_name(name),
+                kind: *kind,
+                pos: *pos,
+            },
+            Expr::Neg(x) => Expr::Neg(Box::new(self.freeze_dot(x))),
+            Expr::Not(x) => Expr::Not(Box::new(self.freeze_dot(x))),
+            Expr::LNot(x) => Expr::LNot(Box::new(self.freeze_dot(x))),
+            Expr::Bin(op, a, b) => {
+                let a = self.freeze_dot(a);
+                let b = self.freeze_dot(b);
+                Expr::Bin(*op, Box::new(a), Box::new(b))
+            }
+            other => other.clone(),
         }
     }
 
@@ -296,8 +342,7 @@ impl Assembler {
                 None => self.error(loc, ".popsection without corresponding .pushsection"),
             },
             ".previous" => std::mem::swap(&mut self.cur, &mut self.prev),
-            ".global" | ".globl" | ".weak" | ".local" | ".hidden" | ".protected"
-            | ".internal" => {
+            ".global" | ".globl" | ".weak" | ".local" | ".hidden" | ".protected" | ".internal" => {
                 for (n, _) in self.names(args, ctx) {
                     let id = self.syms.id(&n);
                     let s = self.syms.get_mut(id);
@@ -374,12 +419,16 @@ impl Assembler {
                     None => 0,
                 };
                 let align = if name == ".p2align" {
-                    if !(0..=30).contains(&v) {
+                    if !(0..=24).contains(&v) {
                         self.error(loc, "alignment too large");
                         return;
                     }
                     1u64 << v
                 } else {
+                    if v > 1 << 24 {
+                        self.error(loc, "alignment too large");
+                        return;
+                    }
                     if v < 0 || (v as u64 & (v as u64).wrapping_sub(1)) != 0 {
                         self.error(loc, "alignment not a power of 2");
                         return;
@@ -431,7 +480,7 @@ impl Assembler {
                     Some(f) if name != ".zero" => self.eval_const(f, end, ctx).unwrap_or(0) as u8,
                     _ => 0,
                 };
-                if !(0..=1 << 30).contains(&n) {
+                if !(0..=1 << 28).contains(&n) {
                     self.error(loc, "bad size");
                     return;
                 }
@@ -446,7 +495,7 @@ impl Assembler {
                     }
                 }
                 let (rep, size, value) = (vals[0], vals[1].clamp(0, 8), vals[2]);
-                if !(0..=1 << 28).contains(&rep) {
+                if !(0..=1 << 28).contains(&rep) || rep * size > 1 << 28 {
                     self.error(loc, "bad repeat count");
                     return;
                 }
@@ -455,7 +504,7 @@ impl Assembler {
                     self.emit_bytes(&one[..size as usize]);
                 }
             }
-            ".set" | ".equ" | ".equiv" => {
+            ".set" | ".equ" | ".equiv" | ".eqv" => {
                 let parts = split_top(args);
                 let (Some(n), Some(_)) = (parts.first(), parts.get(1)) else {
                     self.error(loc, "expected `symbol, expression'");
@@ -541,6 +590,56 @@ impl Assembler {
                 }
             }
             ".end" => self.ended = true,
+            ".org" => {
+                let parts = split_top(args);
+                let Some(t) = parts.first().filter(|p| !p.is_empty()) else {
+                    self.error(loc, "expected a location");
+                    return;
+                };
+                let e = match expr::parse_all(t, end, false) {
+                    Ok(e) => e,
+                    Err((p, m)) => {
+                        self.error(ctx.loc(p), m);
+                        return;
+                    }
+                };
+                let r = {
+                    let mut env = self.env();
+                    expr::eval(&e, &mut env)
+                };
+                let target = match r {
+                    Ok(Val::Const(v)) => v,
+                    Ok(Val::Rel {
+                        at: Some((s, o)),
+                        addend,
+                        ..
+                    }) if s as usize == self.cur => o + addend,
+                    _ => {
+                        self.error(loc, "`.org' needs a location in the current section");
+                        return;
+                    }
+                };
+                let fill = match parts.get(1) {
+                    Some(f) => self.eval_const(f, end, ctx).unwrap_or(0) as u8,
+                    None => 0,
+                };
+                let here = self.here() as i64;
+                if target < here || target - here > 1 << 28 {
+                    self.error(loc, "attempt to move .org backwards");
+                    return;
+                }
+                self.emit_bytes(&vec![fill; (target - here) as usize]);
+            }
+            ".incbin" => match args.first().map(|t| &t.tok) {
+                Some(Tok::Str(s)) => {
+                    let f = String::from_utf8_lossy(s).into_owned();
+                    match self.files.load_bytes(ctx.file, &f) {
+                        Some(b) => self.emit_bytes(&b),
+                        None => self.error(loc, format!("file not found: {f}")),
+                    }
+                }
+                _ => self.error(loc, "missing file name for `.incbin'"),
+            },
             ".err" | ".error" => {
                 let msg = match args.first().map(|t| &t.tok) {
                     Some(Tok::Str(s)) => String::from_utf8_lossy(s).into_owned(),
@@ -586,7 +685,7 @@ impl Assembler {
                         s.global = true;
                     }
                 }
-                self.emit_bytes(&vec![0u8; size.clamp(0, 1 << 30) as usize]);
+                self.emit_bytes(&vec![0u8; size.clamp(0, 1 << 28) as usize]);
                 self.cur = c;
                 self.prev = p;
             }

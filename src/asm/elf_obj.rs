@@ -128,10 +128,19 @@ pub fn write_object(obj: &ObjFile, file: &str) -> Result<Vec<u8>, Vec<AsmError>>
         let id = out.add_section(Vec::new(), s.name.as_bytes().to_vec(), section_kind(s.kind));
         let sec = out.section_mut(id);
         sec.flags = object::SectionFlags::Elf {
-            sh_flags: (if s.flags.alloc { object::elf::SHF_ALLOC } else { 0 }
-                | if s.flags.write { object::elf::SHF_WRITE } else { 0 }
-                | if s.flags.exec { object::elf::SHF_EXECINSTR } else { 0 })
-                as u64,
+            sh_flags: (if s.flags.alloc {
+                object::elf::SHF_ALLOC
+            } else {
+                0
+            } | if s.flags.write {
+                object::elf::SHF_WRITE
+            } else {
+                0
+            } | if s.flags.exec {
+                object::elf::SHF_EXECINSTR
+            } else {
+                0
+            }) as u64,
         };
         match resolve_section(obj, i as u32, file) {
             Ok((data, relocs)) => {

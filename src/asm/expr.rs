@@ -78,6 +78,7 @@ pub struct Parser<'a> {
     /// Byte position used for errors at the end of input.
     pub end_pos: usize,
     pub allow_regs: bool,
+    depth: u32,
 }
 
 impl<'a> Parser<'a> {
@@ -87,6 +88,7 @@ impl<'a> Parser<'a> {
             i: 0,
             end_pos,
             allow_regs,
+            depth: 0,
         }
     }
 
@@ -161,6 +163,17 @@ impl<'a> Parser<'a> {
     }
 
     fn unary(&mut self) -> Result<Expr, PErr> {
+        self.depth += 1;
+        let r = if self.depth > 200 {
+            Err((self.pos(), "expression nested too deeply".to_string()))
+        } else {
+            self.unary_inner()
+        };
+        self.depth -= 1;
+        r
+    }
+
+    fn unary_inner(&mut self) -> Result<Expr, PErr> {
         if self.eat_punct("-") {
             return Ok(Expr::Neg(Box::new(self.unary()?)));
         }
@@ -209,7 +222,10 @@ impl<'a> Parser<'a> {
                 }
                 let mut kind = None;
                 if let Some(Tok::At(r)) = self.peek() {
-                    kind = Some(reloc_suffix(r).ok_or((self.pos(), format!("unknown relocation `@{r}'")))?);
+                    kind = Some(
+                        reloc_suffix(r)
+                            .ok_or((self.pos(), format!("unknown relocation `@{r}'")))?,
+                    );
                     self.i += 1;
                 } else if name == "_GLOBAL_OFFSET_TABLE_" {
                     kind = Some(SymKind::Pc);
@@ -541,22 +557,20 @@ pub fn shape(e: &Expr, env: &mut dyn SymEnv) -> Shape {
                 (Shape::Const(x), Shape::Const(y)) => Shape::Const(x.wrapping_add(y)),
                 (Shape::Add(x, y, k), Shape::Const(c)) => Shape::Add(x, y, k.wrapping_add(c)),
                 (Shape::Const(c), Shape::Add(x, y, k)) => Shape::Add(x, y, k.wrapping_add(c)),
-                (Shape::Sym(v), Shape::Const(c)) | (Shape::Const(c), Shape::Sym(v)) => {
-                    match v {
-                        Val::Rel {
-                            sym,
-                            at,
-                            addend,
-                            kind,
-                        } => Shape::Sym(Val::Rel {
-                            sym,
-                            at,
-                            addend: addend.wrapping_add(c),
-                            kind,
-                        }),
-                        Val::Const(x) => Shape::Const(x.wrapping_add(c)),
-                    }
-                }
+                (Shape::Sym(v), Shape::Const(c)) | (Shape::Const(c), Shape::Sym(v)) => match v {
+                    Val::Rel {
+                        sym,
+                        at,
+                        addend,
+                        kind,
+                    } => Shape::Sym(Val::Rel {
+                        sym,
+                        at,
+                        addend: addend.wrapping_add(c),
+                        kind,
+                    }),
+                    Val::Const(x) => Shape::Const(x.wrapping_add(c)),
+                },
                 (l @ Shape::Other(_), _) => l,
                 (_, r @ Shape::Other(_)) => r,
                 (l, r) => Shape::Add(Box::new(l), Box::new(r), 0),

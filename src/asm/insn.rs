@@ -3,7 +3,7 @@
 //! operand syntax of every ALU format (including MCST's load/store operand rules).
 
 use super::assembler::{Assembler, LineCtx, OpenWide};
-use super::expr::{self, Expr, Parser, PErr, RegAtom, Terms, Val};
+use super::expr::{self, Expr, PErr, Parser, RegAtom, Terms, Val};
 use super::lexer::{Tok, Token};
 use e2k_isa::encode::{
     operand::{LIT16, LIT32, LIT64},
@@ -84,6 +84,9 @@ fn lts_spec(s: &str) -> Option<(u8, u8)> {
     })
 }
 
+/// A matched specifier: format (row, reference), placement (cols), token count.
+type SpecMatch = (Option<(u8, bool)>, Option<(u8, u8)>, usize);
+
 fn ident(t: Option<&Token>) -> Option<&str> {
     match t.map(|t| &t.tok) {
         Some(Tok::Ident(s)) => Some(s),
@@ -103,32 +106,31 @@ pub fn extract_spec(toks: &[Token]) -> Result<(Vec<Token>, LitSpec), PErr> {
             continue;
         };
         let pair_ok = |k: usize| toks.get(k + 3).is_some() && !is_comma(toks.get(k + 3));
-        let found: Option<(Option<(u8, bool)>, Option<(u8, u8)>, usize)> =
-            if let Some(f) = fmt_spec(name) {
-                if is_comma(toks.get(k + 1)) {
-                    ident(toks.get(k + 2))
-                        .and_then(lts_spec)
-                        .filter(|_| pair_ok(k))
-                        .map(|l| (Some(f), Some(l), 3))
-                } else if toks.get(k + 1).is_some() {
-                    Some((Some(f), None, 1))
-                } else {
-                    None
-                }
-            } else if let Some(l) = lts_spec(name) {
-                if is_comma(toks.get(k + 1)) {
-                    ident(toks.get(k + 2))
-                        .and_then(fmt_spec)
-                        .filter(|_| pair_ok(k))
-                        .map(|f| (Some(f), Some(l), 3))
-                } else if toks.get(k + 1).is_some() {
-                    Some((None, Some(l), 1))
-                } else {
-                    None
-                }
+        let found: Option<SpecMatch> = if let Some(f) = fmt_spec(name) {
+            if is_comma(toks.get(k + 1)) {
+                ident(toks.get(k + 2))
+                    .and_then(lts_spec)
+                    .filter(|_| pair_ok(k))
+                    .map(|l| (Some(f), Some(l), 3))
+            } else if toks.get(k + 1).is_some() {
+                Some((Some(f), None, 1))
             } else {
                 None
-            };
+            }
+        } else if let Some(l) = lts_spec(name) {
+            if is_comma(toks.get(k + 1)) {
+                ident(toks.get(k + 2))
+                    .and_then(fmt_spec)
+                    .filter(|_| pair_ok(k))
+                    .map(|f| (Some(f), Some(l), 3))
+            } else if toks.get(k + 1).is_some() {
+                Some((None, Some(l), 1))
+            } else {
+                None
+            }
+        } else {
+            None
+        };
         let Some((row, cols, len)) = found else {
             continue;
         };
@@ -145,7 +147,10 @@ pub fn extract_spec(toks: &[Token]) -> Result<(Vec<Token>, LitSpec), PErr> {
             spec.min_col = a;
             spec.max_col = b;
             if a == b && a < 4 && spec.min_row != LIT16 && row.is_some() {
-                return Err((pos, "Invalid combination of literal format and location".into()));
+                return Err((
+                    pos,
+                    "Invalid combination of literal format and location".into(),
+                ));
             }
         }
         let mut rest = toks[..k].to_vec();
@@ -200,16 +205,19 @@ pub fn parse_pred(item: &[Token], allow_pcnt: bool, fallback: usize) -> Result<P
         return Err(bad());
     };
     let num: u32 = digits.parse().map_err(|_| bad())?;
-    Ok(Pred {
-        negated,
-        pcnt,
-        num,
-    })
+    Ok(Pred { negated, pcnt, num })
 }
 
 impl Assembler {
     /// Handles an instruction statement.
-    pub fn instruction(&mut self, name: &str, code: &str, toks: &[Token], end: usize, ctx: LineCtx) {
+    pub fn instruction(
+        &mut self,
+        name: &str,
+        code: &str,
+        toks: &[Token],
+        end: usize,
+        ctx: LineCtx,
+    ) {
         let loc = ctx.loc(toks[0].pos);
         let braced = matches!(self.wide, Some(OpenWide { braced: true, .. }));
         let mut w = match self.wide.take() {
@@ -344,9 +352,13 @@ impl Assembler {
     /// src2: one register or one literal term.
     fn src2_item(&mut self, item: &[Token], end: usize) -> Result<Opnd, PErr> {
         let pos = item_pos(item, end);
-        let t = self
-            .terms_of(item, end)
-            .map_err(|_| (pos, "invalid operand at position of SRC2".to_string()))?;
+        let t = self.terms_of(item, end).map_err(|(p, m)| {
+            if m == "invalid operand" {
+                (pos, "invalid operand at position of SRC2".to_string())
+            } else {
+                (p, m)
+            }
+        })?;
         match (t.regs.as_slice(), t.lit) {
             ([], None) => Err((pos, "empty operand at position of SRC2".into())),
             ([r], None) => Self::atom_opnd(*r, pos),
@@ -374,9 +386,7 @@ impl Assembler {
         }
         for item in items {
             let pos = item_pos(item, end);
-            let t = self
-                .terms_of(item, end)
-                .map_err(|_| (pos, "invalid expression".to_string()))?;
+            let t = self.terms_of(item, end)?;
             if t.regs.is_empty() && t.lit.is_none() {
                 return Err((pos, "empty operand".into()));
             }
@@ -385,7 +395,10 @@ impl Assembler {
                 if t.lit == Some(Val::Const(0)) {
                     t.lit = None;
                 } else {
-                    return Err((pos, "excessive number of terms in an instruction's operand".into()));
+                    return Err((
+                        pos,
+                        "excessive number of terms in an instruction's operand".into(),
+                    ));
                 }
             }
             if let Some(l) = t.lit {
@@ -407,12 +420,18 @@ impl Assembler {
                 }
             }
             if args.len() > 3 {
-                return Err((pos, "excessive number of operands for an instruction".into()));
+                return Err((
+                    pos,
+                    "excessive number of operands for an instruction".into(),
+                ));
             }
             last_terms.push(t);
         }
         if items.len() < 2 {
-            return Err((first_pos, "insufficient number of operands for an instruction".into()));
+            return Err((
+                first_pos,
+                "insufficient number of operands for an instruction".into(),
+            ));
         }
         let check = if store && !self.ignore_ld_st {
             0
@@ -472,7 +491,9 @@ impl Assembler {
         let Some(d) = n.strip_prefix("aad") else {
             return Err((pos, ", %aad expected ".into()));
         };
-        let aad: u32 = d.parse().map_err(|_| (pos, "%aad index expected".to_string()))?;
+        let aad: u32 = d
+            .parse()
+            .map_err(|_| (pos, "%aad index expected".to_string()))?;
         let rest = &item[1..];
         if rest.is_empty() {
             return Err((pos, "Invalid argument for AASTI".into()));
@@ -489,7 +510,13 @@ impl Assembler {
     }
 
     /// Parses the operands of an ALU operation and adds it to the wide instruction.
-    fn alu(&mut self, b: &mut WideBuilder, op: AluOp, toks: &[Token], end: usize) -> Result<(), PErr> {
+    fn alu(
+        &mut self,
+        b: &mut WideBuilder,
+        op: AluOp,
+        toks: &[Token],
+        end: usize,
+    ) -> Result<(), PErr> {
         let pos0 = toks[0].pos;
         let rest = &toks[1..];
         let mut i = 0;
@@ -599,8 +626,7 @@ impl Assembler {
                 want(3)?;
                 let w = match items[0].as_slice() {
                     [Token {
-                        tok: Tok::Ident(k),
-                        ..
+                        tok: Tok::Ident(k), ..
                     }, Token {
                         tok: Tok::Punct("="),
                         ..
@@ -640,7 +666,10 @@ impl Assembler {
                 let src2 = self.src2_item(&items[1], end)?;
                 let p = parse_pred(&items[2], false, end)?;
                 if p.negated {
-                    return Err((item_pos(&items[2], end), "negated predicate is irrelevant in dst2".into()));
+                    return Err((
+                        item_pos(&items[2], end),
+                        "negated predicate is irrelevant in dst2".into(),
+                    ));
                 }
                 AlsArgs::Cmp {
                     src1,
@@ -787,7 +816,10 @@ impl Assembler {
         if !(s.ver_lo..=s.ver_hi).contains(&self.version) {
             return Err((
                 pos,
-                format!("CU register `{full}' is not available on elbrus-v{}", self.version),
+                format!(
+                    "CU register `{full}' is not available on elbrus-v{}",
+                    self.version
+                ),
             ));
         }
         Ok(s)

@@ -125,7 +125,8 @@ pub fn lex_number(s: &[u8], i: usize) -> Result<(u64, usize), String> {
     let mut j = i;
     let (radix, start) = if s[i] == b'0' && matches!(s.get(i + 1), Some(b'x' | b'X')) {
         (16, i + 2)
-    } else if s[i] == b'0' && matches!(s.get(i + 1), Some(b'b' | b'B'))
+    } else if s[i] == b'0'
+        && matches!(s.get(i + 1), Some(b'b' | b'B'))
         && matches!(s.get(i + 2), Some(b'0' | b'1'))
     {
         (2, i + 2)
@@ -186,8 +187,8 @@ pub fn lex(line: &str, start: usize, end: usize) -> Result<Vec<Token>, (usize, S
                     other => other,
                 };
                 (v as u64, i + 3)
-            } else if i + 1 < end {
-                (s[i + 1] as u64, i + 2)
+            } else if let Some(ch) = line.get(i + 1..end).and_then(|r| r.chars().next()) {
+                (ch as u64, i + 1 + ch.len_utf8())
             } else {
                 return Err((pos, "bad character constant".into()));
             };
@@ -241,7 +242,9 @@ pub fn lex(line: &str, start: usize, end: usize) -> Result<Vec<Token>, (usize, S
             }
             let (v, mut j) = lex_number(s, i).map_err(|e| (pos, e))?;
             // Local label references: 1b / 1f.
-            if j < end && (s[j] == b'b' || s[j] == b'f') && !(j + 1 < end && is_ident_char(s[j + 1]))
+            if j < end
+                && (s[j] == b'b' || s[j] == b'f')
+                && !(j + 1 < end && is_ident_char(s[j + 1]))
             {
                 out.push(Token {
                     tok: Tok::Ident(format!("{v}{}", s[j] as char)),
@@ -293,7 +296,9 @@ pub fn lex(line: &str, start: usize, end: usize) -> Result<Vec<Token>, (usize, S
             i = j;
             continue;
         }
-        let rest = &line[i..end];
+        let Some(rest) = line.get(i..end) else {
+            return Err((pos, "junk character".into()));
+        };
         match PUNCTS.iter().find(|p| rest.starts_with(**p)) {
             Some(p) => {
                 out.push(Token {
@@ -303,7 +308,8 @@ pub fn lex(line: &str, start: usize, end: usize) -> Result<Vec<Token>, (usize, S
                 i += p.len();
             }
             None => {
-                return Err((pos, format!("junk character `{}'", c as char)));
+                let ch = rest.chars().next().unwrap_or('?');
+                return Err((pos, format!("junk character `{ch}'")));
             }
         }
     }

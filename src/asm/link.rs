@@ -80,17 +80,14 @@ pub fn link(objs: &[(String, ObjFile)], opts: &AsmOptions) -> Result<Vec<u8>, Ve
             place.insert((oi, si), (out_i, off));
         }
     }
-    // Addresses: headers + text, then page-aligned rodata, then data + bss.
-    let nseg = 1 + (outs[1].size > 0) as u64 + (outs[2].size + outs[3].size > 0) as u64;
+    // Addresses (as GNU ld lays out a static executable): one read/execute segment with
+    // the headers, .text and .rodata; one read/write segment with .data and .bss.
+    let data_seg = outs[2].size + outs[3].size > 0;
+    let nseg = 1 + data_seg as u64;
     let hdr = 64 + 56 * nseg;
     outs[0].addr = align_up(BASE + hdr, outs[0].align.max(8));
-    let mut next = align_up(outs[0].addr + outs[0].size, PAGE);
-    if outs[1].size > 0 {
-        outs[1].addr = align_up(next, outs[1].align);
-        next = align_up(outs[1].addr + outs[1].size, PAGE);
-    } else {
-        outs[1].addr = next;
-    }
+    outs[1].addr = align_up(outs[0].addr + outs[0].size, outs[1].align);
+    let next = align_up(outs[1].addr + outs[1].size, PAGE);
     outs[2].addr = align_up(next, outs[2].align);
     outs[3].addr = align_up(outs[2].addr + outs[2].size, outs[3].align.max(8));
 
@@ -170,20 +167,17 @@ pub fn link(objs: &[(String, ObjFile)], opts: &AsmOptions) -> Result<Vec<u8>, Ve
             }
         }
     }
-    let entry = globals
-        .get(opts.entry.as_str())
-        .copied()
-        .or_else(|| {
-            // A local `_start` of a single object is accepted too.
-            objs.iter().enumerate().find_map(|(oi, (_, o))| {
-                o.symbols.iter().find_map(|s| match &s.def {
-                    SymDef::Label { section, offset } if s.name == opts.entry => {
-                        Some(addr_of_label(oi, *section, *offset))
-                    }
-                    _ => None,
-                })
+    let entry = globals.get(opts.entry.as_str()).copied().or_else(|| {
+        // A local `_start` of a single object is accepted too.
+        objs.iter().enumerate().find_map(|(oi, (_, o))| {
+            o.symbols.iter().find_map(|s| match &s.def {
+                SymDef::Label { section, offset } if s.name == opts.entry => {
+                    Some(addr_of_label(oi, *section, *offset))
+                }
+                _ => None,
             })
-        });
+        })
+    });
     let Some(entry) = entry else {
         errors.push(AsmError::global(
             objs.first().map(|o| o.0.as_str()).unwrap_or("<link>"),
@@ -226,14 +220,13 @@ fn write_exec(
 ) -> Result<Vec<u8>, String> {
     let mut buf = Vec::new();
     let mut w = Writer::new(Endianness::Little, true, &mut buf);
-    let rodata = outs[1].size > 0;
     let data = outs[2].size + outs[3].size > 0;
-    let nseg = 1 + rodata as u32 + data as u32;
+    let nseg = 1 + data as u32;
     w.reserve_file_header();
     w.reserve_program_headers(nseg);
     // File offsets mirror addresses: offset = addr - BASE.
-    for o in &outs[..3] {
-        if o.size > 0 {
+    for (i, o) in outs[..3].iter().enumerate() {
+        if o.size > 0 || (i == 2 && data) {
             w.reserve_until((o.addr - BASE) as usize);
             w.reserve(o.data.len(), 1);
         }
@@ -269,7 +262,7 @@ fn write_exec(
     })
     .map_err(|e| e.to_string())?;
     w.write_align_program_headers();
-    let text_end = outs[0].addr + outs[0].size;
+    let text_end = (outs[1].addr + outs[1].size).max(outs[0].addr + outs[0].size);
     w.write_program_header(&ProgramHeader {
         p_type: elf::PT_LOAD,
         p_flags: elf::PF_R | elf::PF_X,
@@ -280,19 +273,6 @@ fn write_exec(
         p_memsz: text_end - BASE,
         p_align: PAGE,
     });
-    if rodata {
-        let o = &outs[1];
-        w.write_program_header(&ProgramHeader {
-            p_type: elf::PT_LOAD,
-            p_flags: elf::PF_R,
-            p_offset: o.addr - BASE,
-            p_vaddr: o.addr,
-            p_paddr: o.addr,
-            p_filesz: o.size,
-            p_memsz: o.size,
-            p_align: PAGE,
-        });
-    }
     if data {
         let d = &outs[2];
         let b = &outs[3];
@@ -308,9 +288,9 @@ fn write_exec(
             p_align: PAGE,
         });
     }
-    for o in &outs[..3] {
-        if o.size > 0 {
-            let pad = (o.addr - BASE) as usize - w.len();
+    for (i, o) in outs[..3].iter().enumerate() {
+        if o.size > 0 || (i == 2 && data) {
+            let pad = ((o.addr - BASE) as usize).saturating_sub(w.len());
             w.write(&vec![0u8; pad]);
             w.write(&o.data);
         }
@@ -350,7 +330,7 @@ fn write_exec(
             sh_type,
             sh_flags: flags as u64,
             sh_addr: o.addr,
-            sh_offset: if o.group == Group::Bss { o.addr - BASE } else if o.size > 0 { o.addr - BASE } else { 0 },
+            sh_offset: o.addr - BASE,
             sh_size: o.size,
             sh_link: 0,
             sh_info: 0,

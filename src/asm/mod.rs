@@ -130,7 +130,12 @@ impl AsmOptions {
 
     /// ELF header flags of objects made with these options.
     pub fn e_flags(&self) -> u32 {
-        (self.mach << 24) | if self.incompat { ::object::elf::EF_E2K_INCOMPAT } else { 0 }
+        (self.mach << 24)
+            | if self.incompat {
+                ::object::elf::EF_E2K_INCOMPAT
+            } else {
+                0
+            }
     }
 }
 
@@ -153,7 +158,10 @@ pub fn assemble_to_object(src: &Source, opts: &AsmOptions) -> AsmResult<Vec<u8>>
 
 /// Assembles every source and links one static executable (entry `_start`); returns
 /// the ELF bytes.
-pub fn assemble_to_executable(sources: &[Source], opts: &AsmOptions) -> Result<Vec<u8>, Vec<AsmError>> {
+pub fn assemble_to_executable(
+    sources: &[Source],
+    opts: &AsmOptions,
+) -> Result<Vec<u8>, Vec<AsmError>> {
     let mut objs = Vec::new();
     let mut errors = Vec::new();
     for s in sources {

@@ -101,7 +101,10 @@ pub enum SymType {
 #[derive(Debug, Clone)]
 pub enum SymDef {
     Undefined,
-    Label { section: u32, offset: u64 },
+    Label {
+        section: u32,
+        offset: u64,
+    },
     Abs(i64),
     /// `.set` to an expression that could not be evaluated yet.
     Deferred(super::expr::Expr, super::Loc),

@@ -45,14 +45,24 @@ impl FileSet {
     }
 
     pub fn name(&self, id: u32) -> &str {
-        self.names.get(id as usize).map(|s| s.as_str()).unwrap_or("?")
+        self.names
+            .get(id as usize)
+            .map(|s| s.as_str())
+            .unwrap_or("?")
     }
 
-    /// Finds and reads `.include "name"` as seen from file `from`.
-    pub fn load_include(&self, from: u32, name: &str) -> Option<Source> {
+    /// Reads `.incbin "name"` (same search as `.include`).
+    pub fn load_bytes(&self, from: u32, name: &str) -> Option<Vec<u8>> {
         if let Some(t) = self.virtual_files.get(name) {
-            return Some(Source::new(name, t.clone()));
+            return Some(t.as_bytes().to_vec());
         }
+        self.candidates(from, name)
+            .into_iter()
+            .find(|c| c.is_file())
+            .and_then(|c| std::fs::read(c).ok())
+    }
+
+    fn candidates(&self, from: u32, name: &str) -> Vec<PathBuf> {
         let mut cands = Vec::new();
         let p = Path::new(name);
         if p.is_absolute() {
@@ -66,7 +76,15 @@ impl FileSet {
             }
             cands.push(p.to_path_buf());
         }
-        for c in cands {
+        cands
+    }
+
+    /// Finds and reads `.include "name"` as seen from file `from`.
+    pub fn load_include(&self, from: u32, name: &str) -> Option<Source> {
+        if let Some(t) = self.virtual_files.get(name) {
+            return Some(Source::new(name, t.clone()));
+        }
+        for c in self.candidates(from, name) {
             if c.is_file() {
                 if let Ok(s) = Source::from_file(&c) {
                     return Some(s);

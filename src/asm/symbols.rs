@@ -23,6 +23,11 @@ pub fn local_name(d: u64, n: u32) -> String {
 impl SymTab {
     /// The id of `name`, creating an undefined symbol if needed.
     pub fn id(&mut self, name: &str) -> u32 {
+        // LAS compatibility: a leading `$` is not part of the name.
+        let name = name
+            .strip_prefix('$')
+            .filter(|n| !n.is_empty())
+            .unwrap_or(name);
         if let Some(&i) = self.by_name.get(name) {
             return i;
         }

@@ -95,12 +95,6 @@ pub struct AlsStmt {
     pub ctcond: Option<CtCond>,
 }
 
-impl PartialEq for AluOp {
-    fn eq(&self, other: &AluOp) -> bool {
-        self.main.id == other.main.id && self.version == other.version
-    }
-}
-
 struct Enc<'a> {
     op: &'a AluOp,
     n: usize,
@@ -110,8 +104,8 @@ struct Enc<'a> {
 
 impl Enc<'_> {
     fn set(&mut self, f: crate::tables::BitField, bytes: [u8; 2]) {
-        for i in 0..self.n {
-            self.vals[i] = f.set(self.vals[i], bytes[i] as u32);
+        for (v, b) in self.vals.iter_mut().zip(bytes).take(self.n) {
+            *v = f.set(*v, b as u32);
         }
     }
 
@@ -574,7 +568,9 @@ impl WideBuilder {
     fn ibranchd_ss(&mut self, cond: Option<CtCond>, ibranch: bool) -> EResult<()> {
         self.start_ss();
         if self.ss_is_set(super::builder::SsF::Ctop) {
-            return err("cannot encode the operation, SS.ctop in the current wide command is already busy");
+            return err(
+                "cannot encode the operation, SS.ctop in the current wide command is already busy",
+            );
         }
         self.ss_set(super::builder::SsF::Ctop, 0, false)?;
         let mode = if ibranch {
@@ -609,6 +605,3 @@ impl WideBuilder {
         Ok(())
     }
 }
-
-#[allow(dead_code)]
-const _ROWS: [u8; 3] = [LIT16, LIT32, LIT64];

@@ -61,10 +61,7 @@ impl FixKind {
     /// Size in bytes of the patched field.
     pub fn size(self) -> u8 {
         match self {
-            FixKind::Abs64Lit
-            | FixKind::Pc64Lit
-            | FixKind::TlsLe64
-            | FixKind::GotOff64Lit => 8,
+            FixKind::Abs64Lit | FixKind::Pc64Lit | FixKind::TlsLe64 | FixKind::GotOff64Lit => 8,
             _ => 4,
         }
     }
@@ -341,8 +338,16 @@ impl WideBuilder {
     pub(crate) fn push_literal(&mut self, mut lit: Literal) {
         let slot = self.lits.len();
         if lit.cells.is_empty() {
-            let c = self.history.get(slot).copied().unwrap_or(Cell { size: 0, pos: 0 });
-            lit.cells.push(if c.size == 0 { Cell { size: 4, pos: 0 } } else { c });
+            let c = self
+                .history
+                .get(slot)
+                .copied()
+                .unwrap_or(Cell { size: 0, pos: 0 });
+            lit.cells.push(if c.size == 0 {
+                Cell { size: 4, pos: 0 }
+            } else {
+                c
+            });
         }
         self.lits.push(lit);
     }

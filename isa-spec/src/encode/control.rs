@@ -18,7 +18,10 @@ pub enum CtCond {
     NotLoopEnd,
     /// `%MLOCK [|| sub]` (`explicit` = the `%MLOCK` token was written; rbranch conditions
     /// have an implied one).
-    MLock { explicit: bool, sub: Option<MlockSub> },
+    MLock {
+        explicit: bool,
+        sub: Option<MlockSub>,
+    },
     /// `[~]%predN [|| %LOOP_END | && %NOT_LOOP_END]`.
     Pred {
         negated: bool,
@@ -239,9 +242,7 @@ impl WideBuilder {
             CtCond::NotLoopEnd => 5 << 5,
             CtCond::MLock { explicit, sub } => {
                 if explicit && mode != CondMode::Ibranch {
-                    return err(
-                        "%MLOCK control transfer condition is applicable only to ibranch",
-                    );
+                    return err("%MLOCK control transfer condition is applicable only to ibranch");
                 }
                 let rb = if mode == CondMode::Rbranch { MLOCK } else { 0 };
                 match sub {
@@ -345,13 +346,13 @@ impl WideBuilder {
         let r = (|| {
             self.start_ss();
             if self.ss_is_set(SsF::Ctop) {
-                return err("cannot encode `ibranch', SS.ctop in the current wide command is already busy");
+                return err(
+                    "cannot encode `ibranch', SS.ctop in the current wide command is already busy",
+                );
             }
             self.ss_set(SsF::Ctop, 0, false)?;
             if self.cs0.is_some() {
-                return err(
-                    "cannot encode `ibranch', CS0 in current wide command is already busy",
-                );
+                return err("cannot encode `ibranch', CS0 in current wide command is already busy");
             }
             if let Target::Sym(Value::Sym {
                 kind: SymKind::Plt, ..
@@ -403,7 +404,9 @@ impl WideBuilder {
             self.start_ss();
             self.ss.word = SS_CTOP.set(self.ss.word, 0);
             if self.cs0.is_some() {
-                return err("cannot encode `pref', CS0 in the current wide command is already busy");
+                return err(
+                    "cannot encode `pref', CS0 in the current wide command is already busy",
+                );
             }
             let disp = match target {
                 Target::Const(v) => {
@@ -480,7 +483,9 @@ impl WideBuilder {
         self.touch();
         let r = (|| {
             if self.cs0.is_some() {
-                return err("cannot encode `pref', CS0 in the current wide command is already busy");
+                return err(
+                    "cannot encode `pref', CS0 in the current wide command is already busy",
+                );
             }
             if ipr > 7 {
                 return err("invalid index for %ipr");
@@ -557,11 +562,17 @@ impl WideBuilder {
         };
         let r = (|| {
             if f > 1 {
-                return err(format!("invalid {} value; should be either 0 or 1", names.0));
+                return err(format!(
+                    "invalid {} value; should be either 0 or 1",
+                    names.0
+                ));
             }
             self.ss_set(ff, f, false)?;
             if t > 1 {
-                return err(format!("invalid {} value; should be either 0 or 1", names.1));
+                return err(format!(
+                    "invalid {} value; should be either 0 or 1",
+                    names.1
+                ));
             }
             self.ss_set(tf, t, false)
         })();
@@ -624,7 +635,8 @@ impl WideBuilder {
                     "Recovery Point Conditions are not supported for elbrus-v2".into(),
                 ));
             } else {
-                self.cds[0] = (2 << 14) | (8 << 10) | if p.negated { 4 << 7 } else { 0 } | p.field() as u16;
+                self.cds[0] =
+                    (2 << 14) | (8 << 10) | if p.negated { 4 << 7 } else { 0 } | p.field() as u16;
             }
         }
         if let Some(e) = errs.into_iter().next() {
@@ -745,7 +757,7 @@ impl WideBuilder {
             return err("only @p0, @p1, @p2 and @p3 can be used to store the result of ELP");
         }
         let idx = (lp / 2) as usize;
-        let f = if lp % 2 == 0 { PlsF::Elp0 } else { PlsF::Elp1 };
+        let f = if lp & 1 == 0 { PlsF::Elp0 } else { PlsF::Elp1 };
         self.pls_set(idx, f, src as u32)?;
         self.pls[idx].needed = true;
         self.explicit_lp |= 1 << lp;
@@ -793,10 +805,14 @@ impl WideBuilder {
                     return err(format!("invalid local predicate `@p{num}'"));
                 }
                 if negated {
-                    return err("a negated local predicate can't be used as the source for pass in {C/M}LP");
+                    return err(
+                        "a negated local predicate can't be used as the source for pass in {C/M}LP",
+                    );
                 }
                 if p.negated {
-                    return err("a negated predicate can't be used as the destination for pass in {C/M}LP");
+                    return err(
+                        "a negated predicate can't be used as the destination for pass in {C/M}LP",
+                    );
                 }
                 self.encode_clp_pass(num, p.num)
             }
@@ -815,7 +831,9 @@ impl WideBuilder {
                 }
             }
             if d.0 {
-                return err("a negated local predicate can't be used as the destination for {C/M}LP");
+                return err(
+                    "a negated local predicate can't be used as the destination for {C/M}LP",
+                );
             }
             if d.1 < 4 {
                 return err("only @p4, @p5 and @p6 can be used to store the result of {C/M}LP");
@@ -874,7 +892,7 @@ impl WideBuilder {
                 return err(format!("invalid mova channel {chn} specified"));
             }
             let quad = m.opc == 5;
-            if quad && chn % 2 != 0 {
+            if quad && chn & 1 != 0 {
                 return err("movaq should be encoded in an even channel either 0 or 2");
             }
             if self.busy_aa2f1 & (1 << chn) != 0 {
@@ -955,10 +973,14 @@ impl WideBuilder {
             }
             let si = f.si.unwrap_or(0);
             if si == 0 && (f.be.is_some() || f.am.is_some() || f.area.is_some()) {
-                return err("neither of `be', `am' and `area' can be specified provided that `si == 0'");
+                return err(
+                    "neither of `be', `am' and `area' can be specified provided that `si == 0'",
+                );
             }
             if si == 1 && (f.incr.is_some() || f.ind.is_some()) {
-                return err("neither of `incr', and `ind' can be specified provided that `si == 1'");
+                return err(
+                    "neither of `incr', and `ind' can be specified provided that `si == 1'",
+                );
             }
             let mut w = 0u32;
             let put = |w: &mut u32, v: Option<u32>, off: u32| {

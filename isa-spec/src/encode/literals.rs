@@ -151,7 +151,11 @@ impl Search<'_> {
             return;
         }
         if depth == self.order.len() {
-            if self.best.as_ref().is_none_or(|(m, _)| self.busy < *m) {
+            let better = match &self.best {
+                Some((m, _)) => self.busy < *m,
+                None => true,
+            };
+            if better {
                 self.best = Some((self.busy, self.current.clone()));
             }
             return;
@@ -228,7 +232,7 @@ pub fn lts_count(halves: &[HalfOwner; 8]) -> usize {
 /// The src2 byte referring to a placed literal cell.
 pub fn src2_byte(cell: Cell) -> u8 {
     let lts = cell.pos / 2;
-    let hi = cell.pos % 2 == 1;
+    let hi = cell.pos & 1 == 1;
     match cell.size {
         1 => 0xd0 | if lts == 1 { 1 } else { 0 } | if hi { 4 } else { 0 },
         2 => 0xd8 | lts,
@@ -240,9 +244,11 @@ pub fn src2_byte(cell: Cell) -> u8 {
 /// for that size.
 pub fn ref_byte(row: u8, col: u8) -> Option<u8> {
     match row {
-        0 if col <= 3 => Some(0xd0 | if col & 2 != 0 { 1 } else { 0 } | if col & 1 != 0 { 4 } else { 0 }),
-        1 if col % 2 == 0 && col <= 6 => Some(0xd8 | (col >> 1)),
-        2 if col % 2 == 0 && col <= 4 => Some(0xdc | (col >> 1)),
+        0 if col <= 3 => {
+            Some(0xd0 | if col & 2 != 0 { 1 } else { 0 } | if col & 1 != 0 { 4 } else { 0 })
+        }
+        1 if col & 1 == 0 && col <= 6 => Some(0xd8 | (col >> 1)),
+        2 if col & 1 == 0 && col <= 4 => Some(0xdc | (col >> 1)),
         _ => None,
     }
 }

@@ -13,11 +13,11 @@ pub mod ops;
 mod pack;
 
 pub use als::{Aasti, AlsArgs, AlsStmt};
-pub use literals::{LitHistory, EMPTY_HISTORY};
 pub use builder::{EResult, EncodeError, FixKind, Fixup, Packed, WideBuilder};
 pub use control::{
-    CondMode, CtCond, Cs0Op, DoneOp, Fapb, LoopCombo, MlockSub, Mova, MovaDst, PassSrc, SetCmd,
+    CondMode, Cs0Op, CtCond, DoneOp, Fapb, LoopCombo, MlockSub, Mova, MovaDst, PassSrc, SetCmd,
     Target,
 };
+pub use literals::{LitHistory, EMPTY_HISTORY};
 pub use operand::{LitSpec, Opnd, Pred, Reg, RegClass, SymKind, Value};
 pub use ops::{AluOp, Lookup, PairKind};

@@ -84,7 +84,11 @@ impl SymKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Value {
     Const(i64),
-    Sym { sym: u32, addend: i64, kind: SymKind },
+    Sym {
+        sym: u32,
+        addend: i64,
+        kind: SymKind,
+    },
 }
 
 impl Value {

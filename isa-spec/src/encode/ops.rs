@@ -30,6 +30,12 @@ pub struct AluOp {
     pub version: u8,
 }
 
+impl PartialEq for AluOp {
+    fn eq(&self, other: &AluOp) -> bool {
+        self.main.id == other.main.id && self.version == other.version && self.chans == other.chans
+    }
+}
+
 /// Result of looking a mnemonic up.
 #[derive(Debug, Clone, Copy)]
 pub enum Lookup {

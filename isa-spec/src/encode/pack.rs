@@ -225,11 +225,8 @@ pub(crate) fn pack(b: &WideBuilder, placed: &Placed, halves: &[HalfOwner; 8]) ->
     hs = HS_CD.set(hs, cds as u32);
     hs = HS_LNG.set(hs, (words.len() / 2 - 1) as u32);
     match b.nop {
-        Some(0xff) => {
-            if hs != 0 {
-                hs = HS_NOP.set(hs, 1);
-            }
-        }
+        Some(0xff) if hs != 0 => hs = HS_NOP.set(hs, 1),
+        Some(0xff) => {}
         Some(n) => hs = HS_NOP.set(hs, n as u32),
         None => {}
     }
