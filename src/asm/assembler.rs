@@ -245,7 +245,7 @@ impl Assembler {
             } else if is_close {
                 if cap.nest == 0 {
                     let cap = self.capture.take().expect("capture");
-                    self.end_capture(cap, ctx);
+                    self.end_capture(cap);
                     return;
                 }
                 cap.nest -= 1;
@@ -312,7 +312,7 @@ impl Assembler {
         self.statement(&code, start, b.len(), ctx);
     }
 
-    fn end_capture(&mut self, cap: Capture, ctx: LineCtx) {
+    fn end_capture(&mut self, cap: Capture) {
         match cap.kind {
             CaptureKind::Macro(name, params) => {
                 self.macros.insert(
@@ -356,7 +356,6 @@ impl Assembler {
                 self.feed_expansion(&lines, cap.ctx);
             }
         }
-        let _ = ctx;
     }
 
     /// Conditional directives (`.if`, `.ifdef`, `.else`, `.endif`...).
@@ -465,7 +464,7 @@ impl Assembler {
                     return;
                 }
                 let name = name.clone();
-                self.instruction(&name, code, toks, end, ctx);
+                self.instruction(&name, toks, end, ctx);
             }
             t => {
                 let msg = format!("junk at `{t}'");

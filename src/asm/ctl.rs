@@ -312,7 +312,6 @@ impl Assembler {
         &mut self,
         b: &mut WideBuilder,
         name: &str,
-        _code: &str,
         toks: &[Token],
         end: usize,
     ) -> Result<(), PErr> {

@@ -210,14 +210,7 @@ pub fn parse_pred(item: &[Token], allow_pcnt: bool, fallback: usize) -> Result<P
 
 impl Assembler {
     /// Handles an instruction statement.
-    pub fn instruction(
-        &mut self,
-        name: &str,
-        code: &str,
-        toks: &[Token],
-        end: usize,
-        ctx: LineCtx,
-    ) {
+    pub fn instruction(&mut self, name: &str, toks: &[Token], end: usize, ctx: LineCtx) {
         let loc = ctx.loc(toks[0].pos);
         let braced = matches!(self.wide, Some(OpenWide { braced: true, .. }));
         let mut w = match self.wide.take() {
@@ -228,7 +221,7 @@ impl Assembler {
                 braced: false,
             },
         };
-        let r = self.statement_into(&mut w.b, name, code, toks, end);
+        let r = self.statement_into(&mut w.b, name, toks, end);
         if let Err((pos, msg)) = r {
             self.error(ctx.loc(pos), msg);
             w.b.mark_failed();
@@ -244,7 +237,6 @@ impl Assembler {
         &mut self,
         b: &mut WideBuilder,
         name: &str,
-        code: &str,
         toks: &[Token],
         end: usize,
     ) -> Result<(), PErr> {
@@ -255,7 +247,7 @@ impl Assembler {
             if !(c.ver_lo..=c.ver_hi).contains(&self.version) {
                 return Err((pos, format!("unknown instruction `{name}'")));
             }
-            return self.control(b, &real, code, toks, end);
+            return self.control(b, &real, toks, end);
         }
         match AluOp::lookup(&real, self.version) {
             Lookup::Found(op) => self.alu(b, op, toks, end),

@@ -350,10 +350,10 @@ impl WideBuilder {
             }
             AlsArgs::Staa { src3, aad, aasti } => {
                 self.src3_path(&mut e, src3, 0)?;
-                self.aau_addr(&mut e, *aad, aasti, &spec, &mut pending_lit, &entry)?;
+                self.aau_addr(&mut e, *aad, aasti, &spec, &mut pending_lit)?;
             }
             AlsArgs::Ldaa { aad, aasti, dst } => {
-                self.aau_addr(&mut e, *aad, aasti, &spec, &mut pending_lit, &entry)?;
+                self.aau_addr(&mut e, *aad, aasti, &spec, &mut pending_lit)?;
                 self.dst(&mut e, dst, 0)?;
             }
             AlsArgs::AauW { src3, opce1 } => {
@@ -535,7 +535,6 @@ impl WideBuilder {
         aasti: &Aasti,
         spec: &LitSpec,
         pending: &mut Option<Literal>,
-        _entry: &AlsEntry,
     ) -> EResult<()> {
         if aad > 31 {
             return err("invalid %aad index specified");

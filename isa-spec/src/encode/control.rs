@@ -670,7 +670,10 @@ impl WideBuilder {
             }
             for (name, value) in params {
                 let Some(&(_, sl, lo, mask, what)) = list.iter().find(|p| p.0 == name) else {
-                    return err(format!("invalid parameter `{name}'"));
+                    return err(format!(
+                        "unrecognized arguments `{name}=' for `{}'",
+                        cmd.name()
+                    ));
                 };
                 if *value < lo as i64 || *value > (lo + mask) as i64 {
                     return err(format!("invalid value for {what}"));
