@@ -271,7 +271,9 @@ impl Cpu {
                         ctpr_make(target, CTPR_TAG_DISP, 0, 3)
                     }
                     Some(Prep::Return) if n == 3 => {
-                        let Some(fr) = self.frames.last() else { return false };
+                        let Some(fr) = self.frames.last() else {
+                            return false;
+                        };
                         ctpr_make(fr.ret_ip, CTPR_TAG_RETURN, 0, 3)
                     }
                     _ => self.ctpr[n as usize],
@@ -358,7 +360,9 @@ impl Cpu {
         self.stats.bundles += 1;
         match how {
             1 => {
-                let Xfer::Call(_, wbs) = f.xfer else { return true };
+                let Xfer::Call(_, wbs) = f.xfer else {
+                    return true;
+                };
                 // cannot fail: checked above
                 let _ = self.proc_call(wbs, f.next);
                 self.ip = target;
