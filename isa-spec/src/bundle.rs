@@ -145,12 +145,33 @@ pub struct Bundle {
 }
 
 impl Bundle {
+    /// A bundle with no syllables (the starting point of every decode).
+    pub const EMPTY: Bundle = Bundle {
+        addr: 0,
+        len: 0,
+        hs: 0,
+        ss: None,
+        als: [None; 6],
+        ales: [None; 6],
+        ales25_stored: false,
+        cs0: None,
+        cs1: None,
+        aas: [None; 6],
+        lts: [None; 4],
+        pls: [None; 3],
+        cds: [None; 3],
+        ops: [None; 6],
+        raw: [0; 16],
+        gap_words: 0,
+    };
+
     /// The bundle's 32-bit words in memory order.
     pub fn words(&self) -> &[u32] {
         &self.raw[..self.len as usize / 4]
     }
 
     /// MAS of channel `ch` from a CS1 MAS syllable (0 when absent).
+    #[inline]
     pub fn mas(&self, ch: usize) -> u8 {
         match self.cs1 {
             Some(cs1) if CS1_OPC.get(cs1) == 6 => {
@@ -218,26 +239,16 @@ pub fn unpack_into(bytes: &[u8], addr: u64, out: &mut Bundle) -> Result<(), Deco
             },
         ));
     }
-    let mut raw = [0u32; 16];
-    for (w, c) in raw.iter_mut().zip(bytes[..len].chunks_exact(4)) {
+    let b = out;
+    *b = Bundle::EMPTY;
+    for (w, c) in b.raw.iter_mut().zip(bytes[..len].chunks_exact(4)) {
         *w = u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
     }
+    let raw = b.raw;
     let words = &raw[..len / 4];
-    let b = out;
     b.addr = addr;
     b.len = len as u8;
     b.hs = hs;
-    b.ss = None;
-    b.als = [None; 6];
-    b.ales = [None; 6];
-    b.ales25_stored = false;
-    b.cs0 = None;
-    b.cs1 = None;
-    b.aas = [None; 6];
-    b.lts = [None; 4];
-    b.pls = [None; 3];
-    b.cds = [None; 3];
-    b.ops = [None; 6];
     let nwords = words.len();
     let has_ss = HS_S.get(hs) != 0;
     let al = HS_AL.get(hs);
@@ -364,7 +375,6 @@ pub fn unpack_into(bytes: &[u8], addr: u64, out: &mut Bundle) -> Result<(), Deco
         i += 1;
     }
     b.gap_words = (q + 1 - gap as isize).max(0) as u8;
-    b.raw = raw;
     Ok(())
 }
 

@@ -41,7 +41,7 @@ pub struct OpTable {
     cands: Vec<Cand>,
 }
 
-#[inline]
+#[inline(always)]
 fn disc_fast(c: &Cand, als: u32, ales: Option<u16>, mas: u8) -> bool {
     let src1 = ((als >> 16) & 0xff) as u16;
     let src2 = (als >> 8) & 0xff;
@@ -180,6 +180,7 @@ impl OpTable {
 
     /// Identifies the operation of an ALS in channel `ch` with its ALES (if HS marks it used)
     /// and the channel's MAS.
+    #[inline]
     pub fn identify(
         &self,
         als: u32,
