@@ -7,5 +7,7 @@ pub mod cli;
 pub mod cpu;
 pub mod linux;
 pub mod mem;
+pub mod migration;
+pub mod monitor;
 
 pub use e2k_isa as isa;

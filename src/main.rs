@@ -44,7 +44,14 @@ fn setup_logging(o: &Options) {
 }
 
 fn main() {
-    let args: Vec<OsString> = std::env::args_os().skip(1).collect();
+    let mut args: Vec<OsString> = std::env::args_os().skip(1).collect();
+    let margs = match e2kemu::monitor::MonitorArgs::extract(&mut args) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("e2kemu: {e}");
+            std::process::exit(1)
+        }
+    };
     let o = match cli::parse(args, &|k| std::env::var_os(k)) {
         Ok(o) => o,
         Err(e) => {
@@ -66,6 +73,14 @@ fn main() {
         Action::Run => {}
     }
     setup_logging(&o);
+    if margs.incoming.is_some() {
+        let opts = e2kemu::monitor::IncomingOptions {
+            expect_iset: o.cpu.map(|c| c.iset),
+            strace: o.strace,
+        };
+        let t = e2kemu::monitor::run_incoming(&margs, &opts);
+        linux::exit_like(t, None)
+    }
     let iset = o.cpu.map(|c| c.iset).unwrap_or(cli::DEFAULT_ISET);
 
     // the program image: an ELF file, an assembly source, or the bundled example
@@ -137,7 +152,12 @@ fn main() {
     if let Some(w) = &p.iset_warning {
         eprintln!("e2kemu: warning: {w}");
     }
-    let t = p.run();
+    let (t, p) = if margs.is_active() {
+        e2kemu::monitor::run_process(p, &margs)
+    } else {
+        let t = p.run();
+        (t, p)
+    };
     let stats = o.stats.then(|| p.stats_report());
     drop(p);
     linux::exit_like(t, stats)
