@@ -502,6 +502,19 @@ impl GuestMem {
             let off = (a - r.start) as usize;
             let n = (r.data.len() - off).min(data.len() - done);
             r.data[off..off + n].copy_from_slice(&data[done..done + n]);
+            if n > 0 {
+                // pages changed behind the guest's back still count as written:
+                // dirty for migration, and dropped from the decoded-bundle cache
+                let (first, last) = (a >> PAGE_SHIFT, (a + n as u64 - 1) >> PAGE_SHIFT);
+                for vpn in first..=last {
+                    if let Some(d) = &mut self.dirty {
+                        d.insert(vpn);
+                    }
+                    if self.code_pages.remove(&vpn) {
+                        self.smc_pages.push(vpn);
+                    }
+                }
+            }
             done += n;
         }
         self.flush_tlb();
@@ -533,6 +546,15 @@ mod tests {
         assert_eq!(m.read_u32(0x10ff0).unwrap(), 0);
         assert!(m.read_u64(TASK_SIZE + 8).is_err());
         assert!(m.read_u64(u64::MAX - 3).is_err());
+    }
+
+    #[test]
+    fn poke_marks_pages_dirty() {
+        let mut m = GuestMem::new();
+        m.map(0x10000, 2 * PAGE_SIZE, PROT_READ | PROT_WRITE, "t");
+        let _ = m.take_dirty(); // logging on, nothing dirty yet
+        m.poke(0x10ff8, &[1; 16]).unwrap();
+        assert_eq!(m.take_dirty(), vec![0x10, 0x11]);
     }
 
     #[test]
