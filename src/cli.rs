@@ -188,7 +188,8 @@ fn apply(o: &mut Options, name: &str, v: &OsStr) -> Result<(), String> {
     Ok(())
 }
 
-const WITH_VALUE: &[&str] = &["cpu", "L", "E", "U", "0", "s", "d", "D", "seed", "I"];
+/// Options that take a value (also used by the monitor to skip them when it scans argv).
+pub const WITH_VALUE: &[&str] = &["cpu", "L", "E", "U", "0", "s", "d", "D", "seed", "I"];
 
 /// Parses `args` (without the command name); `env` looks up `E2KEMU_*` defaults.
 pub fn parse(

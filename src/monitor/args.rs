@@ -6,10 +6,6 @@ use super::chardev::{self, Endpoint};
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
 
-/// Options of the CLI that take a value (their value is skipped, never taken
-/// for PROGRAM).
-const CLI_WITH_VALUE: &[&str] = &["cpu", "L", "E", "U", "0", "s", "d", "D", "seed", "I"];
-
 /// Help text for the monitor options (for the CLI's usage).
 pub const USAGE: &str = "\
 Monitor and migration options (QEMU-compatible):
@@ -91,7 +87,7 @@ impl MonitorArgs {
                     args.remove(i);
                     m.start_paused = true;
                 }
-                n if CLI_WITH_VALUE.contains(&n) && inline.is_none() => i += 2,
+                n if crate::cli::WITH_VALUE.contains(&n) && inline.is_none() => i += 2,
                 _ => i += 1,
             }
         }
