@@ -50,6 +50,26 @@ fn conv_in(c: char, v: &str) -> String {
     }
 }
 
+/// Whether an op of signature `sig` has the narrow 64-bit form: at most three sources,
+/// each and the result 32/64-bit, 8-bit literal or predicate.
+fn fits64(sig: &str) -> bool {
+    let Some((ins, out)) = sig.split_once('>') else {
+        return false;
+    };
+    ins.len() <= 3 && ins.chars().all(|c| "sdLP".contains(c)) && matches!(out, "s" | "d" | "P")
+}
+
+/// Like `conv_in`, from a u64 operand.
+fn conv_in64(c: char, v: &str) -> String {
+    match c {
+        's' => format!("{v} as u32"),
+        'd' => v.to_string(),
+        'L' => format!("{v} as u8"),
+        'P' => format!("{v} != 0"),
+        _ => unreachable!(),
+    }
+}
+
 fn conv_out(c: Option<char>) -> &'static str {
     match c {
         Some('s') | Some('d') => "r as u128",
@@ -96,9 +116,14 @@ pub fn generate(spec: &Spec) -> String {
         } else {
             "None".into()
         };
+        let sem64_idx = if sem_of.contains_key(a.name.as_str()) && fits64(&a.sig) {
+            format!("Some(__sem64_{})", ident(&a.name).to_lowercase())
+        } else {
+            "None".into()
+        };
         let _ = writeln!(
             o,
-            "  AlopDef {{ id: {i}, name: {:?}, fmt: Format::{}, opc: {:#04x}, chans: {:#04x}, args: &[{args}], ver_lo: {}, ver_hi: {}, merge: Merge::{}, opce: {}, cmp: {}, ales_opce: {}, opc2: {}, mas: {}, alias_of: {}, ales25v4: {}, lit8max: {}, lit8warn: {}, sig: {:?}, sem: {sem_idx}, ex: {}, src: {:?} }},",
+            "  AlopDef {{ id: {i}, name: {:?}, fmt: Format::{}, opc: {:#04x}, chans: {:#04x}, args: &[{args}], ver_lo: {}, ver_hi: {}, merge: Merge::{}, opce: {}, cmp: {}, ales_opce: {}, opc2: {}, mas: {}, alias_of: {}, ales25v4: {}, lit8max: {}, lit8warn: {}, sig: {:?}, sem: {sem_idx}, sem64: {sem64_idx}, ex: {}, src: {:?} }},",
             a.name,
             camel(&a.fmt),
             a.opc,
@@ -150,6 +175,22 @@ pub fn generate(spec: &Spec) -> String {
             args.join(", "),
             conv_out(out.chars().next()),
         );
+        if fits64(&a.sig) {
+            let args64: Vec<String> = ins
+                .chars()
+                .enumerate()
+                .map(|(k, c)| conv_in64(c, vars[k]))
+                .collect();
+            let _ = writeln!(
+                o,
+                "#[inline]\nfn __sem64_{}(ctx: &mut crate::sem::SemCtx, {}: u64, {}: u64, {}: u64) -> Result<u64, crate::sem::Exc> {{ let r = crate::sem::{path}(ctx{}{})?; Ok({}) }}",
+                ident(&a.name).to_lowercase(),
+                used[0], used[1], used[2],
+                if args64.is_empty() { "" } else { ", " },
+                args64.join(", "),
+                if out == "d" { "r" } else { "r as u64" },
+            );
+        }
     }
 
     let _ = writeln!(o, "/// Operations outside the ALU channels.");

@@ -117,6 +117,8 @@ pub struct AlopDef {
     pub sig: &'static str,
     /// semantic helper with the uniform calling convention, if implemented
     pub sem: Option<crate::sem::SemFn>,
+    /// the same helper with 64-bit operands, for ops whose sources and result fit
+    pub sem64: Option<crate::sem::Sem64Fn>,
     /// interpreter execution class of a state-touching op (`ld:8`, `st:4`, `movt`, ...)
     pub ex: Option<&'static str>,
     /// spec location `file:line`

@@ -1,19 +1,24 @@
 //! The interpreter's fast path for common bundles: pure ALU ops on registers and
 //! immediates, ordinary loads and stores, an optional `disp`, and a plain transfer
-//! (ct / ibranch with an always / %pred / ~%pred condition). Anything unusual met at run
-//! time (a tagged operand, an exception, a window bound) makes it give up before it has
-//! changed anything, and the general executor runs the bundle instead — so the fast path
-//! can never differ from the reference semantics, only skip work.
+//! (ct / ibranch / call / return with an always / %pred / ~%pred condition). Anything
+//! unusual met at run time (a tagged operand, an exception, a window bound) makes it give
+//! up before it has changed anything, and the general executor runs the bundle instead —
+//! so the fast path can never differ from the reference semantics, only skip work.
+//!
+//! Each fast bundle carries a function monomorphized for its op count and transfer kind
+//! (`run`), so the per-bundle loop is unrolled and unused steps vanish; ops whose operands
+//! fit in 64 bits call the narrow form of their semantic helper.
 
 use super::predecode::{CtCond, Dst, Prep, Src, XBundle, XKind, Xfer, W};
 use super::state::*;
 use crate::mem::GuestMem;
-use e2k_isa::sem::SemFn;
+use e2k_isa::sem::{Sem64Fn, SemFn};
 
 /// What one fast op does.
 #[derive(Clone, Copy, Debug)]
 pub enum FastKind {
     Sem(SemFn),
+    Sem64(Sem64Fn),
     Load(u8),
     Store(u8),
 }
@@ -29,6 +34,9 @@ pub struct FastOp {
     pub dbl_exempt: bool,
 }
 
+/// Runs a fast bundle; false (nothing changed) when the general executor must run it.
+pub type FastRun = fn(&mut Cpu, &FastBundle, &mut GuestMem) -> bool;
+
 /// The fast form of a bundle.
 #[derive(Clone, Debug)]
 pub struct FastBundle {
@@ -38,6 +46,30 @@ pub struct FastBundle {
     pub prep: Option<Prep>,
     pub next: u64,
     pub nops: u32,
+    /// one more than the highest window register (`%rN`) any op names; 0 if none
+    pub wneed: u32,
+    /// pre-resolved operands when no op names a based register (else empty)
+    pub lean: Vec<super::lean::LeanOp>,
+    /// the immediates `lean` refers to (index 0 is a zero for absent sources)
+    pub imms: Vec<u128>,
+    /// the executor monomorphized for this bundle's shape
+    pub run: FastRun,
+}
+
+/// The executor for `n` ops, with or without a control transfer, lean or not.
+fn runner(n: usize, xfer: bool, lean: bool) -> FastRun {
+    macro_rules! pick {
+        ($($n:literal)*) => {
+            match (n, xfer, lean) {
+                $(($n, false, false) => exec_shape::<$n, false, false>,
+                  ($n, true, false) => exec_shape::<$n, true, false>,
+                  ($n, false, true) => exec_shape::<$n, false, true>,
+                  ($n, true, true) => exec_shape::<$n, true, true>,)*
+                _ => unreachable!("at most six ALU channels"),
+            }
+        };
+    }
+    pick!(0 1 2 3 4 5 6)
 }
 
 /// Builds the fast form of `x`, or None when the bundle needs the general executor.
@@ -71,6 +103,7 @@ pub fn build(x: &XBundle) -> Option<FastBundle> {
         return None;
     }
     let mut ops = Vec::with_capacity(x.ops.len());
+    let mut wneed = 0u32;
     for op in &x.ops {
         if op.rlp[0].is_some()
             || op.mrgc.is_some()
@@ -85,13 +118,24 @@ pub fn build(x: &XBundle) -> Option<FastBundle> {
             return None;
         }
         let kind = match op.kind {
-            XKind::Sem(f) => FastKind::Sem(f),
+            XKind::Sem(f) => match op.def.sem64 {
+                Some(g) => FastKind::Sem64(g),
+                None => FastKind::Sem(f),
+            },
             XKind::Load(n) if n <= 8 => FastKind::Load(n),
             XKind::Store(n) if n <= 8 => FastKind::Store(n),
             _ => return None,
         };
         if matches!(op.dst, Dst::Ctpr(_)) {
             return None;
+        }
+        for s in &op.src[..3] {
+            if let Src::Reg(n) = *s {
+                wneed = wneed.max(n as u32 + 1);
+            }
+        }
+        if let Dst::Reg(n) = op.dst {
+            wneed = wneed.max(n as u32 + 1);
         }
         ops.push(FastOp {
             kind,
@@ -102,276 +146,316 @@ pub fn build(x: &XBundle) -> Option<FastBundle> {
             dbl_exempt: op.dbl_exempt,
         });
     }
+    let has_xfer = !matches!(x.xfer, Xfer::None);
+    let mut imms = Vec::new();
+    let lean = super::lean::resolve(&ops, &mut imms);
     Some(FastBundle {
         nops: ops.len() as u32,
+        run: runner(ops.len(), has_xfer, lean.is_some()),
         ops,
+        lean: lean.unwrap_or_default(),
+        imms,
         cond: x.ct_cond,
         xfer: x.xfer,
         prep: x.prep,
         next: x.addr.wrapping_add(x.len as u64),
+        wneed,
     })
 }
 
-/// Staged result of one fast op (kept in a reusable buffer).
+/// Where a staged result goes.
 #[derive(Clone, Copy, Default)]
-pub struct Res {
-    /// 0 none, 1 window/based register, 2 global, 3 predicate, 4 store
-    kind: u8,
-    w: W,
-    dbl_exempt: bool,
-    idx: usize,
+enum To {
+    #[default]
+    Nothing,
+    /// register file index (window or based register)
+    Reg(usize),
+    Greg(usize),
+    /// physical predicate
+    Pred(u32),
+    /// store of `len` bytes at `addr`
+    Store(u64, u8),
+}
+
+/// Staged result of one fast op.
+#[derive(Clone, Copy, Default)]
+struct Res {
+    to: To,
     val: u128,
-    addr: u64,
-    len: u8,
 }
 
 impl Cpu {
+    /// Reads a source; the window bound of `%rN` was checked for the whole bundle.
     #[inline(always)]
     fn fast_src(&self, s: Src) -> Option<(u128, u8)> {
         match s {
             Src::Imm(v) => Some((v, 0)),
             Src::Reg(n) => {
-                if (n as u32) < self.wsize {
-                    let i = self.wbase + n as usize;
-                    Some((self.rf[i], self.rtag[i]))
-                } else {
-                    None
-                }
+                let i = self.wbase + n as usize;
+                Some((self.rf[i], self.rtag[i]))
             }
-            Src::Greg(n) => Some((self.g[n as usize], self.gtag[n as usize])),
+            Src::Greg(n) => Some((self.g[n as usize & 31], self.gtag[n as usize & 31])),
             Src::Breg(n) => {
-                let bsize = self.br.bsize();
-                if n as u32 >= bsize {
-                    return None;
-                }
-                let r = 2 * self.br.rcur as u32 + n as u32;
-                let w = 2 * self.br.rbs as u32 + if r >= bsize { r % bsize } else { r };
-                if w >= self.wsize {
-                    return None;
-                }
-                let i = self.wbase + w as usize;
+                let i = self.fast_breg(n)?;
                 Some((self.rf[i], self.rtag[i]))
             }
             Src::None => Some((0, 0)),
         }
     }
 
+    /// Register file index of `%b[n]`, or None when it lies outside the window.
     #[inline(always)]
-    fn fast_dst(&self, d: Dst) -> Option<(u8, usize)> {
+    fn fast_breg(&self, n: u8) -> Option<usize> {
+        let bsize = self.br.bsize();
+        if n as u32 >= bsize {
+            return None;
+        }
+        let r = 2 * self.br.rcur as u32 + n as u32;
+        let w = 2 * self.br.rbs as u32 + if r >= bsize { r - bsize } else { r };
+        (w < self.wsize).then_some(self.wbase + w as usize)
+    }
+
+    #[inline(always)]
+    fn fast_dst(&self, d: Dst) -> Option<To> {
         match d {
-            Dst::Reg(n) => ((n as u32) < self.wsize).then(|| (1, self.wbase + n as usize)),
-            Dst::Greg(n) => Some((2, n as usize)),
-            Dst::Breg(n) => {
-                let bsize = self.br.bsize();
-                if n as u32 >= bsize {
-                    return None;
-                }
-                let r = 2 * self.br.rcur as u32 + n as u32;
-                let w = 2 * self.br.rbs as u32 + if r >= bsize { r % bsize } else { r };
-                (w < self.wsize).then(|| (1, self.wbase + w as usize))
-            }
-            Dst::Pred(n) => Some((3, self.pred_phys(n as u32) as usize)),
-            Dst::Empty | Dst::None => Some((0, 0)),
+            Dst::Reg(n) => Some(To::Reg(self.wbase + n as usize)),
+            Dst::Greg(n) => Some(To::Greg(n as usize & 31)),
+            Dst::Breg(n) => Some(To::Reg(self.fast_breg(n)?)),
+            Dst::Pred(n) => Some(To::Pred(self.pred_phys(n as u32))),
+            Dst::Empty | Dst::None => Some(To::Nothing),
             Dst::Ctpr(_) => None,
         }
     }
 
-    /// Runs `f` if it can do so exactly; returns false (with nothing changed) otherwise.
-    #[inline]
-    pub fn exec_fast(&mut self, f: &FastBundle, mem: &mut GuestMem, res: &mut [Res; 6]) -> bool {
-        let tags_on = self.tags_on;
-        for (i, op) in f.ops.iter().enumerate() {
-            let Some((a, ta)) = self.fast_src(op.src[0]) else {
-                return false;
-            };
-            let Some((b, tb)) = self.fast_src(op.src[1]) else {
-                return false;
-            };
-            let Some((c, tc)) = self.fast_src(op.src[2]) else {
-                return false;
-            };
-            if tags_on && (ta & op.tmask[0] | tb & op.tmask[1] | tc & op.tmask[2]) != 0 {
-                return false;
-            }
-            let r = &mut res[i];
-            match op.kind {
-                FastKind::Sem(sem) => {
-                    let Ok(v) = sem(&mut self.fp, a, b, c, 0) else {
-                        return false;
-                    };
-                    let Some((k, idx)) = self.fast_dst(op.dst) else {
-                        return false;
-                    };
-                    *r = Res {
-                        kind: k,
-                        w: op.w,
-                        dbl_exempt: op.dbl_exempt,
-                        idx,
-                        val: v,
-                        addr: 0,
-                        len: 0,
-                    };
-                }
-                FastKind::Load(n) => {
-                    let addr = (a as u64).wrapping_add(b as u64);
-                    let mut buf = [0u8; 8];
-                    if mem.read(addr, &mut buf[..n as usize]).is_err() {
-                        return false;
-                    }
-                    let Some((k, idx)) = self.fast_dst(op.dst) else {
-                        return false;
-                    };
-                    *r = Res {
-                        kind: k,
-                        w: W::D,
-                        dbl_exempt: true,
-                        idx,
-                        val: u64::from_le_bytes(buf) as u128,
-                        addr: 0,
-                        len: 0,
-                    };
-                }
-                FastKind::Store(n) => {
-                    let addr = (a as u64).wrapping_add(b as u64);
-                    if mem.check_write(addr, n as u64).is_err() {
-                        return false;
-                    }
-                    *r = Res {
-                        kind: 4,
-                        w: W::Nil,
-                        dbl_exempt: true,
-                        idx: 0,
-                        val: c,
-                        addr,
-                        len: n,
-                    };
-                }
-            }
+    /// Computes one op into `r`; false when the op needs the general executor.
+    #[inline(always)]
+    fn fast_op(&mut self, op: &FastOp, mem: &mut GuestMem, r: &mut Res) -> bool {
+        let Some((a, ta)) = self.fast_src(op.src[0]) else {
+            return false;
+        };
+        let Some((b, tb)) = self.fast_src(op.src[1]) else {
+            return false;
+        };
+        let Some((c, tc)) = self.fast_src(op.src[2]) else {
+            return false;
+        };
+        if self.tags_on && (ta & op.tmask[0] | tb & op.tmask[1] | tc & op.tmask[2]) != 0 {
+            return false;
         }
-        // condition (pre-bundle predicates)
-        let taken = match f.xfer {
-            Xfer::None => false,
-            _ => match f.cond.kind {
-                1 => true,
-                k => {
-                    let (v, d) = self.pred(f.cond.psrc as u32);
-                    if d && self.pcnt() == 0 {
-                        return false;
-                    }
-                    v ^ (k == 3)
-                }
+        let val = match op.kind {
+            FastKind::Sem64(sem) => match sem(&mut self.fp, a as u64, b as u64, c as u64) {
+                Ok(v) => v as u128,
+                Err(_) => return false,
             },
+            FastKind::Sem(sem) => match sem(&mut self.fp, a, b, c, 0) {
+                Ok(v) => v,
+                Err(_) => return false,
+            },
+            FastKind::Load(n) => {
+                let addr = (a as u64).wrapping_add(b as u64);
+                let mut buf = [0u8; 8];
+                if mem.read(addr, &mut buf[..n as usize]).is_err() {
+                    return false;
+                }
+                u64::from_le_bytes(buf) as u128
+            }
+            FastKind::Store(n) => {
+                let addr = (a as u64).wrapping_add(b as u64);
+                if mem.check_write(addr, n as u64).is_err() {
+                    return false;
+                }
+                *r = Res {
+                    to: To::Store(addr, n),
+                    val: c,
+                };
+                return true;
+            }
         };
-        // 0: jump, 1: procedure call, 2: return
-        let mut how = 0u8;
-        let target = match (f.xfer, taken) {
-            (Xfer::Ct(n), true) | (Xfer::Call(n, _), true) => {
-                let c = match f.prep {
-                    Some(Prep::Disp { ctpr, target }) if ctpr == n => {
-                        ctpr_make(target, CTPR_TAG_DISP, 0, 3)
-                    }
-                    Some(Prep::Return) if n == 3 => {
-                        let Some(fr) = self.frames.last() else {
-                            return false;
-                        };
-                        ctpr_make(fr.ret_ip, CTPR_TAG_RETURN, 0, 3)
-                    }
-                    _ => self.ctpr[n as usize],
-                };
-                match (f.xfer, ctpr_tag(c)) {
-                    (Xfer::Ct(_), CTPR_TAG_DISP) => {}
-                    (Xfer::Ct(3), CTPR_TAG_RETURN) if !self.frames.is_empty() => how = 2,
-                    (Xfer::Call(_, wbs), CTPR_TAG_DISP) => {
-                        // the checks proc_call would make, done before anything changes
-                        if 2 * wbs as u32 > self.wsize
-                            || self.frames.len() >= MAX_FRAMES
-                            || !self.ensure_regs(self.wbase + self.wsize as usize + 2)
-                        {
-                            return false;
-                        }
-                        how = 1;
-                    }
-                    _ => return false,
-                }
-                ctpr_target(c)
-            }
-            (Xfer::Ibranch(t), true) => t,
-            _ => f.next,
+        let Some(to) = self.fast_dst(op.dst) else {
+            return false;
         };
-        // ---- commit
-        match f.prep {
-            Some(Prep::Disp { ctpr, target }) => {
-                self.ctpr[ctpr as usize] = ctpr_make(target, CTPR_TAG_DISP, 0, 3);
-            }
-            Some(Prep::Return) => {
-                self.ctpr[3] = match self.frames.last() {
-                    Some(fr) => ctpr_make(fr.ret_ip, CTPR_TAG_RETURN, 0, 3),
-                    None => 0,
-                };
-            }
-            _ => {}
-        }
-        for r in &res[..f.ops.len()] {
-            match r.kind {
-                1 | 2 => {
-                    let (reg, tag) = if r.kind == 1 {
-                        (&mut self.rf[r.idx], &mut self.rtag[r.idx])
-                    } else {
-                        (&mut self.g[r.idx], &mut self.gtag[r.idx])
-                    };
-                    match r.w {
-                        W::S => {
-                            if self.wdbl && !r.dbl_exempt {
-                                *reg = (*reg & !(u64::MAX as u128)) | (r.val as u32 as u128);
-                                *tag &= 0xf0;
-                            } else {
-                                *reg = (*reg & !0xffff_ffffu128) | (r.val as u32 as u128);
-                                *tag &= !3;
-                            }
-                        }
-                        W::X => {
-                            let m = (1u128 << 80) - 1;
-                            *reg = (*reg & !m) | (r.val & m);
-                            *tag &= 0xf0;
-                        }
-                        W::Q => {
-                            *reg = r.val;
-                            *tag = 0;
-                        }
-                        _ => {
-                            *reg = (*reg & !(u64::MAX as u128)) | (r.val as u64 as u128);
-                            *tag &= 0xf0;
-                        }
-                    }
-                }
-                3 => {
-                    let sh = 2 * (r.idx as u32 & 31);
-                    self.preds = (self.preds & !(3 << sh)) | ((r.val as u64 & 1) << sh);
-                }
-                4 => {
-                    let bytes = r.val.to_le_bytes();
-                    // checked writable above; stores of one bundle cannot unmap memory
-                    let _ = mem.write(r.addr, &bytes[..r.len as usize]);
-                }
-                _ => {}
-            }
-        }
-        self.stats.ops += f.nops as u64;
-        self.stats.bundles += 1;
-        match how {
-            1 => {
-                let Xfer::Call(_, wbs) = f.xfer else {
-                    return true;
-                };
-                // cannot fail: checked above
-                let _ = self.proc_call(wbs, f.next);
-                self.ip = target;
-            }
-            2 => {
-                let _ = self.proc_return();
-            }
-            _ => self.ip = target,
-        }
+        *r = Res { to, val };
         true
     }
+
+    /// Writes a staged result.
+    #[inline(always)]
+    fn fast_commit(&mut self, op: &FastOp, r: &Res, mem: &mut GuestMem) {
+        let (reg, tag) = match r.to {
+            To::Nothing => return,
+            To::Reg(i) => (&mut self.rf[i], &mut self.rtag[i]),
+            To::Greg(i) => (&mut self.g[i], &mut self.gtag[i]),
+            To::Pred(p) => {
+                let sh = 2 * (p & 31);
+                self.preds = (self.preds & !(3 << sh)) | ((r.val as u64 & 1) << sh);
+                return;
+            }
+            To::Store(addr, n) => {
+                let bytes = r.val.to_le_bytes();
+                // checked writable before anything changed; stores of one bundle cannot
+                // unmap memory
+                let _ = mem.write(addr, &bytes[..n as usize]);
+                return;
+            }
+        };
+        let w = if matches!(op.kind, FastKind::Load(_)) {
+            W::D
+        } else {
+            op.w
+        };
+        write_reg(reg, tag, r.val, w, op.dbl_exempt, self.wdbl);
+    }
+}
+
+/// Writes a result of width `w` into a register and its tag, as the general executor's
+/// commit does for untagged results.
+#[inline(always)]
+pub fn write_reg(reg: &mut u128, tag: &mut u8, val: u128, w: W, dbl_exempt: bool, wdbl: bool) {
+    match w {
+        W::S => {
+            if wdbl && !dbl_exempt {
+                *reg = (*reg & !(u64::MAX as u128)) | (val as u32 as u128);
+                *tag &= 0xf0;
+            } else {
+                *reg = (*reg & !0xffff_ffffu128) | (val as u32 as u128);
+                *tag &= !3;
+            }
+        }
+        W::X => {
+            let m = (1u128 << 80) - 1;
+            *reg = (*reg & !m) | (val & m);
+            *tag &= 0xf0;
+        }
+        W::Q => {
+            *reg = val;
+            *tag = 0;
+        }
+        _ => {
+            *reg = (*reg & !(u64::MAX as u128)) | (val as u64 as u128);
+            *tag &= 0xf0;
+        }
+    }
+}
+
+/// Runs a bundle of `N` fast ops, with a transfer when `XFER`, if it can do so exactly;
+/// returns false (with nothing changed) otherwise.
+fn exec_shape<const N: usize, const XFER: bool, const LEAN: bool>(
+    cpu: &mut Cpu,
+    f: &FastBundle,
+    mem: &mut GuestMem,
+) -> bool {
+    let ops: &[FastOp; N] = match f.ops.as_slice().try_into() {
+        Ok(o) => o,
+        Err(_) => return false,
+    };
+    if f.wneed > cpu.wsize {
+        return false;
+    }
+    let mut lres = [(0u128, 0u64); N];
+    if LEAN && !super::lean::compute(cpu, f, mem, &mut lres) {
+        return false;
+    }
+    let mut res = [Res::default(); N];
+    // unrolled by hand (each op gets its own code and its own branch history)
+    macro_rules! compute {
+        ($($i:literal)*) => {$(
+            if !LEAN && $i < N && !cpu.fast_op(&ops[$i], mem, &mut res[$i]) {
+                return false;
+            }
+        )*};
+    }
+    compute!(0 1 2 3 4 5);
+    // 0: jump, 1: procedure call, 2: return
+    let mut how = 0u8;
+    let mut target = f.next;
+    if XFER {
+        // condition (pre-bundle predicates)
+        let taken = match f.cond.kind {
+            1 => true,
+            k => {
+                let (v, d) = cpu.pred(f.cond.psrc as u32);
+                if d && cpu.pcnt() == 0 {
+                    return false;
+                }
+                v ^ (k == 3)
+            }
+        };
+        if taken {
+            target = match f.xfer {
+                Xfer::Ct(n) | Xfer::Call(n, _) => {
+                    let c = match f.prep {
+                        Some(Prep::Disp { ctpr, target }) if ctpr == n => {
+                            ctpr_make(target, CTPR_TAG_DISP, 0, 3)
+                        }
+                        Some(Prep::Return) if n == 3 => {
+                            let Some(fr) = cpu.frames.last() else {
+                                return false;
+                            };
+                            ctpr_make(fr.ret_ip, CTPR_TAG_RETURN, 0, 3)
+                        }
+                        _ => cpu.ctpr[n as usize & 3],
+                    };
+                    match (f.xfer, ctpr_tag(c)) {
+                        (Xfer::Ct(_), CTPR_TAG_DISP) => {}
+                        (Xfer::Ct(3), CTPR_TAG_RETURN) if !cpu.frames.is_empty() => how = 2,
+                        (Xfer::Call(_, wbs), CTPR_TAG_DISP) => {
+                            // the checks proc_call would make, done before anything changes
+                            if 2 * wbs as u32 > cpu.wsize
+                                || cpu.frames.len() >= MAX_FRAMES
+                                || !cpu.ensure_regs(cpu.wbase + cpu.wsize as usize + 2)
+                            {
+                                return false;
+                            }
+                            how = 1;
+                        }
+                        _ => return false,
+                    }
+                    ctpr_target(c)
+                }
+                Xfer::Ibranch(t) => t,
+                _ => return false,
+            };
+        }
+    }
+    // ---- commit
+    match f.prep {
+        Some(Prep::Disp { ctpr, target }) => {
+            cpu.ctpr[ctpr as usize & 3] = ctpr_make(target, CTPR_TAG_DISP, 0, 3);
+        }
+        Some(Prep::Return) => {
+            cpu.ctpr[3] = match cpu.frames.last() {
+                Some(fr) => ctpr_make(fr.ret_ip, CTPR_TAG_RETURN, 0, 3),
+                None => 0,
+            };
+        }
+        _ => {}
+    }
+    macro_rules! commit {
+        ($($i:literal)*) => {$(
+            if $i < N {
+                cpu.fast_commit(&ops[$i], &res[$i], mem);
+            }
+        )*};
+    }
+    if LEAN {
+        super::lean::commit(cpu, f, mem, &lres);
+    } else {
+        commit!(0 1 2 3 4 5);
+    }
+    // `stats.bundles` is counted by the caller
+    cpu.stats.ops += N as u64;
+    match how {
+        1 => {
+            if let Xfer::Call(_, wbs) = f.xfer {
+                // cannot fail: checked above
+                let _ = cpu.proc_call(wbs, f.next);
+            }
+            cpu.ip = target;
+        }
+        2 => {
+            let _ = cpu.proc_return();
+        }
+        _ => cpu.ip = target,
+    }
+    true
 }

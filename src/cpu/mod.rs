@@ -5,6 +5,7 @@ pub mod exec;
 pub mod fast;
 pub mod fault;
 pub mod fixedvec;
+pub mod lean;
 pub mod predecode;
 pub mod special;
 pub mod state;

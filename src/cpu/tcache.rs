@@ -12,13 +12,32 @@ use std::rc::Rc;
 
 const DIRECT: usize = 1 << 14;
 
+/// One entry of the direct-mapped cache: the address and fast executor are kept beside
+/// the bundle so the hot loop finds what to run with a single load.
+#[derive(Clone, Default)]
+struct Slot {
+    addr: u64,
+    /// the bundle's fast executor (Some only when `b` has a fast form)
+    run: Option<super::fast::FastRun>,
+    b: Option<Rc<XBundle>>,
+}
+
+impl Slot {
+    fn of(b: &Rc<XBundle>) -> Slot {
+        Slot {
+            addr: b.addr,
+            run: b.fast.as_ref().map(|f| f.run),
+            b: Some(b.clone()),
+        }
+    }
+}
+
 /// Decoded bundles by address.
 pub struct Interp {
     map: HashMap<u64, Rc<XBundle>>,
     by_page: HashMap<u64, Vec<u64>>,
-    direct: Vec<Option<Rc<XBundle>>>,
+    direct: Vec<Slot>,
     scratch: Scratch,
-    fast_res: [super::fast::Res; 6],
     /// log each decoded bundle (`-d in_asm`)
     pub log_in_asm: bool,
     /// log each executed bundle (`-d exec`)
@@ -36,9 +55,8 @@ impl Interp {
         Interp {
             map: HashMap::new(),
             by_page: HashMap::new(),
-            direct: vec![None; DIRECT],
+            direct: vec![Slot::default(); DIRECT],
             scratch: Scratch::default(),
-            fast_res: Default::default(),
             log_in_asm: false,
             log_exec: false,
         }
@@ -48,7 +66,7 @@ impl Interp {
     pub fn flush(&mut self) {
         self.map.clear();
         self.by_page.clear();
-        self.direct.iter_mut().for_each(|d| *d = None);
+        self.direct.iter_mut().for_each(|d| *d = Slot::default());
     }
 
     fn invalidate_page(&mut self, vpn: u64, cpu: &mut Cpu) {
@@ -58,8 +76,8 @@ impl Interp {
                     cpu.stats.invalidations += 1;
                 }
                 let slot = ((a >> 3) as usize) & (DIRECT - 1);
-                if self.direct[slot].as_ref().is_some_and(|b| b.addr == a) {
-                    self.direct[slot] = None;
+                if self.direct[slot].b.as_ref().is_some_and(|b| b.addr == a) {
+                    self.direct[slot] = Slot::default();
                 }
             }
         }
@@ -68,13 +86,13 @@ impl Interp {
     fn lookup(&mut self, cpu: &mut Cpu, mem: &mut GuestMem) -> Result<Rc<XBundle>, Fault> {
         let ip = cpu.ip;
         let slot = ((ip >> 3) as usize) & (DIRECT - 1);
-        if let Some(b) = &self.direct[slot] {
+        if let Some(b) = &self.direct[slot].b {
             if b.addr == ip {
                 return Ok(b.clone());
             }
         }
         if let Some(b) = self.map.get(&ip) {
-            self.direct[slot] = Some(b.clone());
+            self.direct[slot] = Slot::of(b);
             return Ok(b.clone());
         }
         let b = Rc::new(self.translate(cpu, mem)?);
@@ -85,7 +103,7 @@ impl Interp {
             self.by_page.entry(p).or_default().push(ip);
             mem.mark_code(p << PAGE_SHIFT);
         }
-        self.direct[slot] = Some(b.clone());
+        self.direct[slot] = Slot::of(&b);
         Ok(b)
     }
 
@@ -121,10 +139,11 @@ impl Interp {
         // Hot path: a cached bundle with a fast form, no logging, no reference counting.
         if !self.log_exec {
             let slot = ((cpu.ip >> 3) as usize) & (DIRECT - 1);
-            if let Some(b) = &self.direct[slot] {
+            if let Some(b) = &self.direct[slot].b {
                 if b.addr == cpu.ip {
                     if let Some(f) = &b.fast {
-                        if cpu.exec_fast(f, mem, &mut self.fast_res) {
+                        if (f.run)(cpu, f, mem) {
+                            cpu.stats.bundles += 1;
                             if !mem.smc_pages.is_empty() {
                                 self.drop_written_pages(cpu, mem);
                             }
@@ -142,7 +161,8 @@ impl Interp {
             log::info!(target: "e2kemu::exec", "bundle {:#x}", b.addr);
         }
         if let Some(f) = &b.fast {
-            if cpu.exec_fast(f, mem, &mut self.fast_res) {
+            if (f.run)(cpu, f, mem) {
+                cpu.stats.bundles += 1;
                 if !mem.smc_pages.is_empty() {
                     let pages = std::mem::take(&mut mem.smc_pages);
                     for p in pages {
@@ -176,14 +196,18 @@ impl Interp {
         while left > 0 {
             // inner loop: cached bundles with a fast form
             if !self.log_exec {
+                let start = left;
                 while left > 0 {
                     let slot = ((cpu.ip >> 3) as usize) & (DIRECT - 1);
-                    let Some(b) = &self.direct[slot] else { break };
-                    if b.addr != cpu.ip {
+                    let e = &self.direct[slot];
+                    let (Some(run), Some(b)) = (e.run, &e.b) else {
+                        break;
+                    };
+                    if e.addr != cpu.ip {
                         break;
                     }
                     let Some(f) = &b.fast else { break };
-                    if !cpu.exec_fast(f, mem, &mut self.fast_res) {
+                    if !run(cpu, f, mem) {
                         break;
                     }
                     left -= 1;
@@ -191,6 +215,8 @@ impl Interp {
                         self.drop_written_pages(cpu, mem);
                     }
                 }
+                // fast bundles are counted here, once, before anything reads the count
+                cpu.stats.bundles += start - left;
                 if left == 0 {
                     break;
                 }

@@ -61,3 +61,7 @@ pub enum Exc {
 /// The uniform calling convention of generated semantic wrappers: up to four sources as
 /// 128-bit values (32/64-bit values in the low bits, F80 as `F80::to_bits`), result likewise.
 pub type SemFn = fn(&mut SemCtx, u128, u128, u128, u128) -> Result<u128, Exc>;
+
+/// The narrow convention of ops whose (at most three) sources and result are 32/64-bit
+/// values or predicates: the same helper, with operands passed in registers.
+pub type Sem64Fn = fn(&mut SemCtx, u64, u64, u64) -> Result<u64, Exc>;
