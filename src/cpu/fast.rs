@@ -34,8 +34,13 @@ pub struct FastOp {
     pub dbl_exempt: bool,
 }
 
-/// Runs a fast bundle; false (nothing changed) when the general executor must run it.
-pub type FastRun = fn(&mut Cpu, &FastBundle, &mut GuestMem) -> bool;
+/// Runs a fast bundle and returns the next IP; `GIVE_UP` (nothing changed) when the
+/// general executor must run it.
+pub type FastRun = fn(&mut Cpu, &FastBundle, &mut GuestMem) -> u64;
+
+/// What a `FastRun` returns when it cannot run the bundle exactly (never a valid IP:
+/// guest addresses have 48 bits).
+pub const GIVE_UP: u64 = u64::MAX;
 
 /// The fast form of a bundle.
 #[derive(Clone, Debug)]
@@ -337,30 +342,30 @@ pub fn write_reg(reg: &mut u128, tag: &mut u8, val: u128, w: W, dbl_exempt: bool
     }
 }
 
-/// Runs a bundle of `N` fast ops, with a transfer when `XFER`, if it can do so exactly;
-/// returns false (with nothing changed) otherwise.
+/// Runs a bundle of `N` fast ops, with a transfer when `XFER`, if it can do so exactly,
+/// and returns the next IP; returns `GIVE_UP` (with nothing changed) otherwise.
 fn exec_shape<const N: usize, const XFER: bool, const LEAN: bool>(
     cpu: &mut Cpu,
     f: &FastBundle,
     mem: &mut GuestMem,
-) -> bool {
+) -> u64 {
     let ops: &[FastOp; N] = match f.ops.as_slice().try_into() {
         Ok(o) => o,
-        Err(_) => return false,
+        Err(_) => return GIVE_UP,
     };
     if f.wneed > cpu.wsize {
-        return false;
+        return GIVE_UP;
     }
     let mut lres = [(0u128, 0u64); N];
     if LEAN && !super::lean::compute(cpu, f, mem, &mut lres) {
-        return false;
+        return GIVE_UP;
     }
     let mut res = [Res::default(); N];
     // unrolled by hand (each op gets its own code and its own branch history)
     macro_rules! compute {
         ($($i:literal)*) => {$(
             if !LEAN && $i < N && !cpu.fast_op(&ops[$i], mem, &mut res[$i]) {
-                return false;
+                return GIVE_UP;
             }
         )*};
     }
@@ -375,7 +380,7 @@ fn exec_shape<const N: usize, const XFER: bool, const LEAN: bool>(
             k => {
                 let (v, d) = cpu.pred(f.cond.psrc as u32);
                 if d && cpu.pcnt() == 0 {
-                    return false;
+                    return GIVE_UP;
                 }
                 v ^ (k == 3)
             }
@@ -389,7 +394,7 @@ fn exec_shape<const N: usize, const XFER: bool, const LEAN: bool>(
                         }
                         Some(Prep::Return) if n == 3 => {
                             let Some(fr) = cpu.frames.last() else {
-                                return false;
+                                return GIVE_UP;
                             };
                             ctpr_make(fr.ret_ip, CTPR_TAG_RETURN, 0, 3)
                         }
@@ -404,16 +409,16 @@ fn exec_shape<const N: usize, const XFER: bool, const LEAN: bool>(
                                 || cpu.frames.len() >= MAX_FRAMES
                                 || !cpu.ensure_regs(cpu.wbase + cpu.wsize as usize + 2)
                             {
-                                return false;
+                                return GIVE_UP;
                             }
                             how = 1;
                         }
-                        _ => return false,
+                        _ => return GIVE_UP,
                     }
                     ctpr_target(c)
                 }
                 Xfer::Ibranch(t) => t,
-                _ => return false,
+                _ => return GIVE_UP,
             };
         }
     }
@@ -457,5 +462,5 @@ fn exec_shape<const N: usize, const XFER: bool, const LEAN: bool>(
         }
         _ => cpu.ip = target,
     }
-    true
+    cpu.ip
 }

@@ -142,7 +142,7 @@ impl Interp {
             if let Some(b) = &self.direct[slot].b {
                 if b.addr == cpu.ip {
                     if let Some(f) = &b.fast {
-                        if (f.run)(cpu, f, mem) {
+                        if (f.run)(cpu, f, mem) != super::fast::GIVE_UP {
                             cpu.stats.bundles += 1;
                             if !mem.smc_pages.is_empty() {
                                 self.drop_written_pages(cpu, mem);
@@ -161,7 +161,7 @@ impl Interp {
             log::info!(target: "e2kemu::exec", "bundle {:#x}", b.addr);
         }
         if let Some(f) = &b.fast {
-            if (f.run)(cpu, f, mem) {
+            if (f.run)(cpu, f, mem) != super::fast::GIVE_UP {
                 cpu.stats.bundles += 1;
                 if !mem.smc_pages.is_empty() {
                     let pages = std::mem::take(&mut mem.smc_pages);
@@ -197,17 +197,20 @@ impl Interp {
             // inner loop: cached bundles with a fast form
             if !self.log_exec {
                 let start = left;
+                // the IP is carried in a register between bundles (equal to cpu.ip)
+                let mut ip = cpu.ip;
                 while left > 0 {
-                    let slot = ((cpu.ip >> 3) as usize) & (DIRECT - 1);
+                    let slot = ((ip >> 3) as usize) & (DIRECT - 1);
                     let e = &self.direct[slot];
                     let (Some(run), Some(b)) = (e.run, &e.b) else {
                         break;
                     };
-                    if e.addr != cpu.ip {
+                    if e.addr != ip {
                         break;
                     }
                     let Some(f) = &b.fast else { break };
-                    if !run(cpu, f, mem) {
+                    ip = run(cpu, f, mem);
+                    if ip == super::fast::GIVE_UP {
                         break;
                     }
                     left -= 1;
