@@ -910,53 +910,7 @@ impl Cpu {
             }
             PhysDst::Pred(_) | PhysDst::Empty => return,
         };
-        let raw = p.tag & 0x80 != 0;
-        let diag = p.tag & 1 != 0 && !raw;
-        match p.w {
-            W::S => {
-                let t = if raw { p.tag & 3 } else { diag as u8 };
-                if dbl && !p.dbl_exempt {
-                    *reg = (*reg & !(u64::MAX as u128)) | (p.val as u32 as u128);
-                    *tagref = (*tagref & 0xf0) | if t != 0 { 5 } else { 0 };
-                } else {
-                    *reg = (*reg & !0xffff_ffffu128) | (p.val as u32 as u128);
-                    *tagref = (*tagref & !3) | t;
-                }
-            }
-            W::D | W::Nil | W::L | W::P => {
-                *reg = (*reg & !(u64::MAX as u128)) | (p.val as u64 as u128);
-                let t = if raw {
-                    p.tag & 0xf
-                } else if diag {
-                    5
-                } else {
-                    0
-                };
-                *tagref = (*tagref & 0xf0) | t;
-            }
-            W::X => {
-                let mask: u128 = (1u128 << 80) - 1;
-                *reg = (*reg & !mask) | (p.val & mask);
-                let t = if raw {
-                    p.tag & 0xf
-                } else if diag {
-                    5
-                } else {
-                    0
-                };
-                *tagref = (*tagref & 0xf0) | t;
-            }
-            W::Q => {
-                *reg = p.val;
-                *tagref = if raw {
-                    p.tag & 0x7f
-                } else if diag {
-                    0x55
-                } else {
-                    0
-                };
-            }
-        }
+        super::regwrite::write_reg(reg, tagref, p.val, p.w, p.dbl_exempt, dbl, p.tag);
     }
 
     fn ct_condition(

@@ -308,37 +308,7 @@ impl Cpu {
         } else {
             op.w
         };
-        write_reg(reg, tag, r.val, w, op.dbl_exempt, self.wdbl);
-    }
-}
-
-/// Writes a result of width `w` into a register and its tag, as the general executor's
-/// commit does for untagged results.
-#[inline(always)]
-pub fn write_reg(reg: &mut u128, tag: &mut u8, val: u128, w: W, dbl_exempt: bool, wdbl: bool) {
-    match w {
-        W::S => {
-            if wdbl && !dbl_exempt {
-                *reg = (*reg & !(u64::MAX as u128)) | (val as u32 as u128);
-                *tag &= 0xf0;
-            } else {
-                *reg = (*reg & !0xffff_ffffu128) | (val as u32 as u128);
-                *tag &= !3;
-            }
-        }
-        W::X => {
-            let m = (1u128 << 80) - 1;
-            *reg = (*reg & !m) | (val & m);
-            *tag &= 0xf0;
-        }
-        W::Q => {
-            *reg = val;
-            *tag = 0;
-        }
-        _ => {
-            *reg = (*reg & !(u64::MAX as u128)) | (val as u64 as u128);
-            *tag &= 0xf0;
-        }
+        super::regwrite::write_reg(reg, tag, r.val, w, op.dbl_exempt, self.wdbl, 0);
     }
 }
 

@@ -249,7 +249,7 @@ fn commit_one(cpu: &mut Cpu, op: &FastOp, l: &LeanOp, val: u128, addr: u64, mem:
     } else {
         op.w
     };
-    super::fast::write_reg(reg, tag, val, w, op.dbl_exempt, cpu.wdbl);
+    super::regwrite::write_reg(reg, tag, val, w, op.dbl_exempt, cpu.wdbl, 0);
 }
 
 /// Writes the results computed by `compute`.

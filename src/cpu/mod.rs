@@ -7,6 +7,7 @@ pub mod fault;
 pub mod fixedvec;
 pub mod lean;
 pub mod predecode;
+pub mod regwrite;
 pub mod special;
 pub mod state;
 pub mod tcache;
