@@ -9,6 +9,7 @@
 //! DE for denormal operands, DAZ (PFPFR bit 6) and FTZ (bit 15), integer indefinite on
 //! invalid conversions, `min`/`max` returning src2 for NaNs and equal zeros.
 
+mod hostfast;
 mod scalar;
 pub(crate) mod vector;
 

@@ -59,6 +59,15 @@ pub(crate) fn elem<T: Bits>(op: u8, a: T, b: T, env: &mut Env) -> T {
     if op == MIN || op == MAX {
         return min_max(a, b, op == MAX, env);
     }
+    if let Some(r) = super::hostfast::binop(op, a, b, env) {
+        return r;
+    }
+    elem_soft(op, a, b, env)
+}
+
+/// One element operation on two lanes, in soft-float (the reference).
+#[inline]
+pub(crate) fn elem_soft<T: Bits>(op: u8, a: T, b: T, env: &mut Env) -> T {
     let (x, y) = (a.unpack(env), b.unpack(env));
     let f = T::FMT;
     T::pack(match op {
