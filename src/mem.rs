@@ -388,6 +388,9 @@ impl GuestMem {
 
     /// Checks that [addr, addr+len) is writable without writing.
     pub fn check_write(&mut self, addr: u64, len: u64) -> Result<(), MemFault> {
+        if (addr & (PAGE_SIZE - 1)) + len <= PAGE_SIZE {
+            return self.lookup(addr, PROT_WRITE).map(|_| ());
+        }
         if len == 0 {
             return Ok(());
         }
@@ -417,6 +420,21 @@ impl GuestMem {
         } else {
             self.read(addr, &mut b)?;
             Ok(b)
+        }
+    }
+
+    /// Writes a little-endian value of `N` bytes.
+    #[inline]
+    pub fn write_le<const N: usize>(&mut self, addr: u64, v: [u8; N]) -> Result<(), MemFault> {
+        if (addr & (PAGE_SIZE - 1)) as usize + N <= PAGE_SIZE as usize {
+            // lookup for writing records dirty and self-modified pages (TLB misses do)
+            let (id, off) = self.lookup(addr, PROT_WRITE)?;
+            // The region exists and off+N lies within the page checked by lookup.
+            let r = self.regions[id as usize].as_mut().unwrap();
+            r.data[off..off + N].copy_from_slice(&v);
+            Ok(())
+        } else {
+            self.write(addr, &v)
         }
     }
 

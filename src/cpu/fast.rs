@@ -127,8 +127,8 @@ pub fn build(x: &XBundle) -> Option<FastBundle> {
                 Some(g) => FastKind::Sem64(g),
                 None => FastKind::Sem(f),
             },
-            XKind::Load(n) if n <= 8 => FastKind::Load(n),
-            XKind::Store(n) if n <= 8 => FastKind::Store(n),
+            XKind::Load(n) if matches!(n, 1 | 2 | 4 | 8) => FastKind::Load(n),
+            XKind::Store(n) if matches!(n, 1 | 2 | 4 | 8) => FastKind::Store(n),
             _ => return None,
         };
         if matches!(op.dst, Dst::Ctpr(_)) {

@@ -143,9 +143,14 @@ fn lean_val<const A: u8, const B: u8, const C: u8, const K: u8>(
         (KIND_SEM, FastKind::Sem(sem)) => Some((sem(&mut cpu.fp, a, b, c, 0).ok()?, 0)),
         (KIND_LOAD, FastKind::Load(n)) => {
             let addr = (a as u64).wrapping_add(b as u64);
-            let mut buf = [0u8; 8];
-            mem.read(addr, buf.get_mut(..n as usize)?).ok()?;
-            Some((u64::from_le_bytes(buf) as u128, 0))
+            let v = match n {
+                8 => u64::from_le_bytes(mem.read_le::<8>(addr).ok()?),
+                4 => u32::from_le_bytes(mem.read_le::<4>(addr).ok()?) as u64,
+                2 => u16::from_le_bytes(mem.read_le::<2>(addr).ok()?) as u64,
+                1 => mem.read_le::<1>(addr).ok()?[0] as u64,
+                _ => return None,
+            };
+            Some((v as u128, 0))
         }
         (KIND_STORE, FastKind::Store(n)) => {
             let addr = (a as u64).wrapping_add(b as u64);
@@ -236,10 +241,15 @@ fn commit_one(cpu: &mut Cpu, op: &FastOp, l: &LeanOp, val: u128, addr: u64, mem:
         }
         LeanDst::Nothing => {
             if let FastKind::Store(n) = op.kind {
-                let bytes = val.to_le_bytes();
                 // checked writable before anything changed; stores of one bundle cannot
                 // unmap memory
-                let _ = mem.write(addr, &bytes[..(n as usize).min(16)]);
+                let v = val as u64;
+                let _ = match n {
+                    8 => mem.write_le(addr, v.to_le_bytes()),
+                    4 => mem.write_le(addr, (v as u32).to_le_bytes()),
+                    2 => mem.write_le(addr, (v as u16).to_le_bytes()),
+                    _ => mem.write_le(addr, [v as u8]),
+                };
             }
             return;
         }
