@@ -319,6 +319,22 @@ fn exec_shape<const N: usize, const XFER: bool, const LEAN: bool>(
     f: &FastBundle,
     mem: &mut GuestMem,
 ) -> u64 {
+    // FP operations update the sticky flags as they compute; giving up later in the
+    // bundle must leave them as they were
+    let fp = cpu.fp;
+    let next = exec_inner::<N, XFER, LEAN>(cpu, f, mem);
+    if N > 0 && next == GIVE_UP {
+        cpu.fp = fp;
+    }
+    next
+}
+
+#[inline(always)]
+fn exec_inner<const N: usize, const XFER: bool, const LEAN: bool>(
+    cpu: &mut Cpu,
+    f: &FastBundle,
+    mem: &mut GuestMem,
+) -> u64 {
     let ops: &[FastOp; N] = match f.ops.as_slice().try_into() {
         Ok(o) => o,
         Err(_) => return GIVE_UP,

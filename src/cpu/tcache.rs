@@ -42,6 +42,9 @@ pub struct Interp {
     pub log_in_asm: bool,
     /// log each executed bundle (`-d exec`)
     pub log_exec: bool,
+    /// run bundles with a fast form through it (off: every bundle takes the general
+    /// executor, the reference the fast paths are tested against)
+    pub fast: bool,
 }
 
 impl Default for Interp {
@@ -59,6 +62,7 @@ impl Interp {
             scratch: Scratch::default(),
             log_in_asm: false,
             log_exec: false,
+            fast: true,
         }
     }
 
@@ -137,7 +141,7 @@ impl Interp {
     /// Executes one bundle.
     pub fn step(&mut self, cpu: &mut Cpu, mem: &mut GuestMem) -> Step {
         // Hot path: a cached bundle with a fast form, no logging, no reference counting.
-        if !self.log_exec {
+        if !self.log_exec && self.fast {
             let slot = ((cpu.ip >> 3) as usize) & (DIRECT - 1);
             if let Some(b) = &self.direct[slot].b {
                 if b.addr == cpu.ip {
@@ -160,7 +164,7 @@ impl Interp {
         if self.log_exec {
             log::info!(target: "e2kemu::exec", "bundle {:#x}", b.addr);
         }
-        if let Some(f) = &b.fast {
+        if let Some(f) = b.fast.as_ref().filter(|_| self.fast) {
             if (f.run)(cpu, f, mem) != super::fast::GIVE_UP {
                 cpu.stats.bundles += 1;
                 if !mem.smc_pages.is_empty() {
@@ -195,7 +199,7 @@ impl Interp {
         let mut left = budget;
         while left > 0 {
             // inner loop: cached bundles with a fast form
-            if !self.log_exec {
+            if !self.log_exec && self.fast {
                 let start = left;
                 // the IP is carried in a register between bundles (equal to cpu.ip)
                 let mut ip = cpu.ip;
