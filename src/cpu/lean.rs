@@ -22,7 +22,9 @@ pub type LeanFn = fn(&mut Cpu, &FastOp, &LeanOp, &[u128], &mut GuestMem, &mut (u
 /// Where a lean op's result goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum LeanDst {
-    /// window register (offset from the window base)
+    /// window register (offset from the window base), 64-bit result
+    WinD(u8),
+    /// window register, other widths
     Win(u8),
     Global(u8),
     /// predicate (logical number; rotated at commit)
@@ -63,6 +65,7 @@ pub fn resolve(ops: &[FastOp], imms: &mut Vec<u128>) -> Option<Vec<LeanOp>> {
             (area[k], offs[k]) = (a, off);
         }
         let dst = match op.dst {
+            Dst::Reg(n) if matches!(op.kind, FastKind::Load(_)) || op.w == W::D => LeanDst::WinD(n),
             Dst::Reg(n) => LeanDst::Win(n),
             Dst::Greg(n) => LeanDst::Global(n & 31),
             Dst::Pred(n) => LeanDst::Pred(n),
@@ -229,6 +232,12 @@ pub fn compute<const N: usize>(
 #[inline(always)]
 fn commit_one(cpu: &mut Cpu, op: &FastOp, l: &LeanOp, val: u128, addr: u64, mem: &mut GuestMem) {
     let (reg, tag) = match l.dst {
+        LeanDst::WinD(n) => {
+            let i = cpu.wbase + n as usize;
+            let (reg, tag) = (&mut cpu.rf[i], &mut cpu.rtag[i]);
+            super::regwrite::write_reg(reg, tag, val, W::D, false, false, 0);
+            return;
+        }
         LeanDst::Win(n) => {
             let i = cpu.wbase + n as usize;
             (&mut cpu.rf[i], &mut cpu.rtag[i])
