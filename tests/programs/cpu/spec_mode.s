@@ -219,13 +219,28 @@ _start:
         std,2 %r1, [ %r3 + 0 ]
     }
 .Lf2_done:
-    PUTS "addd with a DV operand:\n"
+! the operand fault is precise (§2.5): the store and the other ALU result of the
+! bundle are not performed, so buf+8 and %r6 keep their values
+    PUTS "addd with a DV operand (with a store and an add beside it):\n"
+    {
+        addd,0 0, 0, %r6
+    }
     FAULT .Lf3
 .Lf3:
     {
         addd,0 %r3, 1, %r5
+        stw,2 %r1, [ buf + 8 ]
+        addd,1 0, 9, %r6
     }
 .Lf3_done:
+    {
+        ldd,0 0, [ buf + 8 ], %r7
+    }
+    PUTS "  buf+8="
+    PUTHEX %r7
+    PUTS " r6="
+    PUTDEC %r6
+    PUTNL
     PUTS "addd under a diagnostic predicate:\n"
     FAULT .Lf4
 .Lf4:
