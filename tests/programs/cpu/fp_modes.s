@@ -283,6 +283,44 @@ _start:
     PUTHEXN %r3, 2
     PUTNL
 
+! ---------------------------------------------------------------- unmasked traps
+! With the mask bit of a flag cleared (%pfpfr em, bits 12:7), raising that flag
+! traps: SIGFPE with the si_code of the flag (§11.2, §14.1): 1/0 with ZE unmasked
+! -> FPE_FLTDIV (3); inf - inf with IE unmasked -> FPE_FLTINV (7).  Only one flag
+! is raised in each case.  The handler resumes after the bundle.
+    SIGACT SIGFPE, resume_handler
+    {
+        addd,0 0, PFPFR0 & ~(1 << 9), %r7  ! ZE unmasked
+        addd,1 0, .Ltrap1, %g16
+        addd,2 0, 0, %g17
+    }
+    CLRF
+    PUTS "1/0 with ZE unmasked:\n"
+    {
+        addd,0 0, 0x3ff0000000000000, %r0
+    }
+    {
+        fdivd,5 %r0, 0, %r2
+    }
+.Ltrap1:
+    {
+        addd,0 0, PFPFR0 & ~(1 << 7), %r7  ! IE unmasked
+        addd,1 0, .Ltrap2, %g16
+    }
+    CLRF
+    PUTS "inf-inf with IE unmasked:\n"
+    {
+        addd,0 0, 0x7ff0000000000000, %r0
+    }
+    {
+        fsubd,0 %r0, %r0, %r2
+    }
+.Ltrap2:
+    {
+        addd,0 0, PFPFR0, %r7
+    }
+    CLRF
+
 ! ---------------------------------------------------------------- 80-bit, %fpcr
 ! 1/3 = binary 0.010101...: significand 0xaaaa...aaaa|aaa... with exponent 3ffd.
 !   pc = extended (64 bits), rc nearest: aaaaaaaaaaaaaaab (the rest is 2/3 ulp)
