@@ -258,6 +258,43 @@ _start:
         ct %ctpr1 ? %pred2
     }
 .Lf5_done:
+! andp is not lazy: andp(0, D) is D (§6.3 table); movep with a false condition
+! keeps the old destination, here the diagnostic %pred0 copied to %pred6
+    PUTS "ct on andp(0, D):\n"
+    {
+        pass %pred1, @p0
+        pass %pred0, @p1
+        andp @p0, @p1, @p4
+        pass @p4, %pred5
+        andp @p1, @p1, @p5
+        pass @p5, %pred6
+    }
+    {
+        pass %pred1, @p0
+        pass %pred1, @p1
+        movep @p0, @p1, @p4
+        pass @p4, %pred6
+    }
+    {
+        disp %ctpr1, .Lbad
+        nop 2
+    }
+    FAULT .Lf7
+.Lf7:
+    {
+        ct %ctpr1 ? %pred5
+    }
+.Lf7_done:
+    PUTS "ct on movep(0, x) over a D predicate:\n"
+    {
+        disp %ctpr1, .Lbad
+    }
+    FAULT .Lf8
+.Lf8:
+    {
+        ct %ctpr1 ? %pred6
+    }
+.Lf8_done:
     PUTS "udivd by zero:\n"
     FAULT .Lf6
 .Lf6:
