@@ -20,6 +20,9 @@
 !   1 + 2^-53 (exact halfway between 1 and 1 + 2^-52): nearest (ties to even)
 !     down, zero -> 3ff0000000000000, up -> 3ff0000000000001; PE
 !   fdtois(-2.5): nearest -2, down -3, up -2, zero -2; PE
+!   sqrt(2) in f64 with the fsqrtid + fsqrttd pair (§11.4: the pair computes the
+!     square root of the original operand) = 1.41421356237309504880..:
+!     nearest/up 3ff6a09e667f3bcd, down/zero 3ff6a09e667f3bcc; PE
 
     .include "rt.inc"
     .include "cpuutil.inc"
@@ -128,6 +131,19 @@
     }
     GETF %r3
     SHOW " fdtois(-2.5)=", %r2, 8, %r3
+    PUTNL
+    CLRF
+    {
+        addd,0 0, 0x4000000000000000, %r0  ! 2.0
+    }
+    {
+        fsqrtid,5 %r0, %r1
+    }
+    {
+        fsqrttd,5 %r0, %r1, %r2
+    }
+    GETF %r3
+    SHOW "     dsqrt=", %r2, 16, %r3
     PUTNL
     .endm
 
