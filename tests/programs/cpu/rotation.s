@@ -222,6 +222,39 @@ _start:
     PUTBITS %r4, 4
     PUTNL
 
+! ---------------------------------------------------------------- %br read back
+! BR fields (§1.2): rbs 5:0, rsz 11:6, rcur 17:12, psz 22:18, pcur 27:23.
+!   setbn rsz=3, rbs=8, rcur=1; setbp psz=3  -> 8 | 3<<6 | 1<<12 | 3<<18 = 0c10c8
+!   abn + abp: rcur 0, pcur (0-1) mod 4 = 3   -> 0c00c8 | 3<<23 = 18c00c8
+!   abp again: pcur 2                         -> 10c00c8
+    {
+        setbn rsz=3, rbs=8, rcur=1
+        setbp psz=3
+    }
+    {
+        rrd,0 %br, %r0
+    }
+    {
+        abn abnf=1, abnt=1
+        abp abpf=1, abpt=1
+    }
+    {
+        rrd,0 %br, %r1
+    }
+    {
+        abp abpf=1, abpt=1
+    }
+    {
+        rrd,0 %br, %r2
+    }
+    PUTS "br: "
+    PUTHEXN %r0, 7
+    PUTC 32
+    PUTHEXN %r1, 7
+    PUTC 32
+    PUTHEXN %r2, 7
+    PUTNL
+
 ! ---------------------------------------------------------------- pipelined loop
 ! y[k] = x[k]*x[k] (32-bit) and sum = x[0] + ... + x[N-1], three stages per pass k:
 !   stage 0: ldw,sm x[k] -> %b[0];   %pred0 := (k < N)
