@@ -262,6 +262,50 @@ _start:
     PUTS " r11="
     PUTHEXN %r2, 2
     PUTNL
+! The callee's chain frame (§4.3), read with rrd: %cr0.hi = the return address (the
+! bundle after the call), %cr1.lo bits 39:33 = wbs (6), %cr1.hi bits 27:0 = the
+! caller's BR (setbn rsz=2, rbs=6, rcur=0 and setbp psz=0: 6 | 2 << 6 = 0x86).
+    {
+        setbn rsz=2, rbs=6, rcur=0
+        setbp psz=0
+        disp %ctpr1, frameinfo
+    }
+    {
+        call %ctpr1, wbs=6
+    }
+.Lfi_ret:
+    {
+        addd,0 0, %r12, %r0
+        addd,1 0, %r13, %r1
+        addd,2 0, %r14, %r2
+    }
+    {
+        subd,0 %r0, .Lfi_ret, %r0
+    }
+    PUTS "callee's cr0.hi-return label="
+    PUTSDEC %r0
+    PUTS " cr1.lo.wbs="
+    PUTDEC %r1
+    PUTS " cr1.hi.br="
+    PUTHEXN %r2, 3
+    PUTNL
+! call wbs=12 from a 24-register window: the callee starts with an empty window
+! (size 0) and must setwd first (§4.1); our registers below 24 are kept
+    {
+        addd,0 0, 0x5e, %r5
+        disp %ctpr1, from_empty
+    }
+    {
+        call %ctpr1, wbs=12
+    }
+    {
+        addd,0 0, %g19, %r0
+    }
+    PUTS "empty-window callee ran: "
+    PUTDEC %r0
+    PUTS " r5="
+    PUTHEXN %r5, 2
+    PUTNL
 ! nested: lvl1(x) = lvl2(x*10 + 1), lvl2(x) = lvl3(x*10 + 2), lvl3(x) = x*10 + 3,
 ! each with a different window size and wbs: lvl1(4) = 4123
     CALL1 lvl1, 4
@@ -372,6 +416,48 @@ triple:
     }
     {
         muld,0 %r0, 3, %r0
+        return %ctpr3
+    }
+    {
+        ct %ctpr3
+    }
+
+    .type frameinfo, #function
+    .align 8
+frameinfo:
+    {
+        setwd wsz=8, nfx=1
+    }
+    {
+        rrd,0 %cr0.hi, %r0
+    }
+    {
+        rrd,0 %cr1.lo, %r3
+    }
+    {
+        rrd,0 %cr1.hi, %r2
+    }
+    {
+        shrd,0 %r3, 33, %r1
+        andd,1 %r2, 0xfffffff, %r2
+    }
+    {
+        andd,0 %r1, 0x7f, %r1
+        return %ctpr3
+    }
+    {
+        ct %ctpr3
+    }
+
+    .type from_empty, #function
+    .align 8
+from_empty:
+    {
+        setwd wsz=4, nfx=1
+    }
+    {
+        addd,0 0, 1, %g19
+        addd,1 0, 0x11, %r1
         return %ctpr3
     }
     {
