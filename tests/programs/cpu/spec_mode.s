@@ -151,6 +151,12 @@ _start:
     PUTS "ldd,sm [DV]: tag="
     PUTDEC %r6
     PUTNL
+! movtd copies value and tag without a check: a DV moved to %ctpr2 does not fault
+! (§5.1; jumping through it would be undefined, so it is not used)
+    {
+        movtd,0 %r3, %ctpr2
+    }
+    PUTS "movtd of a DV to %ctpr2: no fault\n"
 ! ---------------------------------------------------------------- division
 ! udivd,sm by zero: result 0, poisoned to 4000000040000000 with tag 5 (§9.2);
 ! udivs,sm by zero: 40000000 with tag 1 in a clean register (dbl = 0 keeps the
@@ -295,6 +301,44 @@ _start:
         ct %ctpr1 ? %pred6
     }
 .Lf8_done:
+! In the loop prologue (LSR.pcnt != 0) a diagnostic predicate is tolerated (§5.3,
+! §6.5): "ct ? %pred0 || %LOOP_END" only looks at loop_end (false: lcnt 5), and
+! an op under "? %pred0, %pcnt0" with pcnt = 1 (%pcnt0 false) is skipped without
+! a fault.  With pcnt = 0 the same ct faults.
+    {
+        rwd,0 (1 << 37) | 5 | (1 << 48), %lsr
+        addd,1 0, 0, %r4
+    }
+    {
+        nop 5
+        disp %ctpr1, .Lbad
+    }
+    {
+        ct %ctpr1 ? %pred0 || %LOOP_END
+    }
+    {
+        addd,0 0, 1, %r4 ? %pred0, %pcnt0
+    }
+    PUTS "prologue (pcnt=1), D predicate: no fault, r4="
+    PUTDEC %r4
+    PUTNL
+    PUTS "the same ct with pcnt=0:\n"
+    {
+        rwd,0 (1 << 37) | 5, %lsr
+    }
+    {
+        nop 5
+        disp %ctpr1, .Lbad
+    }
+    FAULT .Lf9
+.Lf9:
+    {
+        ct %ctpr1 ? %pred0 || %LOOP_END
+    }
+.Lf9_done:
+    {
+        rwd,0 0, %lsr
+    }
     PUTS "udivd by zero:\n"
     FAULT .Lf6
 .Lf6:
