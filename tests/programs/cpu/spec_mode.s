@@ -301,6 +301,16 @@ _start:
         ct %ctpr1 ? %pred6
     }
 .Lf8_done:
+! a diagnostic predicate survives setbp and a call (predicates are passed to the
+! callee, §4.1, §18.2): ct on %pred5 in a callee faults
+    {
+        setbp psz=7
+    }
+    PUTS "ct on the D predicate in a callee after setbp:\n"
+    CALL0 ct_on_pred5
+    {
+        setbp psz=0
+    }
 ! In the loop prologue (LSR.pcnt != 0) a diagnostic predicate is tolerated (§5.3,
 ! §6.5): "ct ? %pred0 || %LOOP_END" only looks at loop_end (false: lcnt 5), and
 ! an op under "? %pred0, %pcnt0" with pcnt = 1 (%pcnt0 false) is skipped without
@@ -352,6 +362,24 @@ _start:
     PUTS "wrong branch\n"
     EXIT 1
     .size _start, . - _start
+
+    .type ct_on_pred5, #function
+    .align 8
+ct_on_pred5:
+    {
+        setwd wsz=8, nfx=1
+        disp %ctpr1, .Lbad2
+    }
+    FAULT .Lf10
+.Lf10:
+    {
+        ct %ctpr1 ? %pred5
+    }
+.Lf10_done:
+    RET
+.Lbad2:
+    EXIT 2
+    .size ct_on_pred5, . - ct_on_pred5
 
     .data
     .align 8
