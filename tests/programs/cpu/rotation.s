@@ -149,15 +149,31 @@ _start:
 ! ---------------------------------------------------------------- %b beyond the area
 ! bsize is 8, so %b[8] is outside the based area: exc_window_bounds -> SIGSEGV with
 ! si_code SEGV_BNDERR = 3 (§3.2, §14.1); the handler resumes after the bundle.
+! The signal returns into the interrupted frame with its own predicates and BR
+! (§17.1, §17.3): the handler sets its %pred1 to 1, but ours stays 0, and BR
+! still has rbs 8, rsz 3, rcur 1 (from the abnt/abnf steps): 10c8.
     PUTS "write %b[8] with rsz=3:\n"
     {
         addd,0 0, .Lafter_b8, %g16
         addd,1 0, 0, %g17
+        cmpedb,3 0, 1, %pred1
     }
     {
         addd,0 0, 1, %b[8]
     }
 .Lafter_b8:
+    {
+        rrd,0 %br, %r1
+    }
+    PMASK %r0, 1
+    {
+        andd,0 %r1, 0x3ffff, %r1
+    }
+    PUTS "after the handler: pred1="
+    PUTDEC %r0
+    PUTS " br="
+    PUTHEXN %r1, 4
+    PUTNL
 
 ! ---------------------------------------------------------------- rotating predicates
 ! setbp psz=3: %pred0..%pred3 rotate (psize 4), %pred4 does not.  Iteration i
