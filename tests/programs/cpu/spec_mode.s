@@ -210,7 +210,73 @@ _start:
         ct %ctpr1 ? %pred3
     }
     PUTS "ct on landp(0, D): not taken, no fault\n"
+! ---------------------------------------------------------------- merge, dbl
+! merged selects cond ? src2 : src1 and takes the tag of the selected operand
+! only (§6.6): with %pred7 = 0 the DV in src2 (%r3 = 4000000040000000, tag 5)
+! is not selected: 5, tag 0.
+! A diagnostic MRGC condition with ,sm gives the poisoned selected value:
+! 5 | 0x4000000040000000, tag 5.  (The faulting forms are below.)
+    {
+        cmpedb,0 0, 1, %pred7
+        cmpedb,1 0, 0, %pred8
+        addd,2 0, 5, %r2
+        addd,3 0, 0, %r4
+    }
+    {
+        nop 2
+    }
+    {
+        merged,0 %r2, %r3, %r5, %pred7
+    }
+    {
+        gettagd,2 %r5, %r4
+    }
+    PUTS "merge, DV not selected: "
+    PUTDEC %r5
+    PUTS " tag="
+    PUTDEC %r4
+    PUTNL
+    {
+        merged,0,sm %r2, %r2, %r5, %pred0
+    }
+    TV "merged,sm under a D condition:", %r5
+! with dbl = 1 a 32-bit result replaces the whole register (§3.6): adds,sm on the
+! DV gives 0000000040000001 with the 64-bit tag 5, and a clean adds over a DV
+! register leaves it completely clean (tag 0)
+    {
+        disp %ctpr1, dbl_test
+        movtd,0 %r3, %r8                   ! passes the DV without a tag check
+    }
+    {
+        call %ctpr1, wbs=4
+    }
+    {
+        addd,0 0, %r8, %r5
+        addd,1 0, %r9, %r6
+        addd,2 0, %r10, %r7
+    }
+    PUTS "dbl=1: adds,sm DV,1 tag="
+    PUTDEC %r5
+    PUTS " value="
+    PUTHEX %r6
+    PUTS "; clean adds over a DV: tag="
+    PUTDEC %r7
+    PUTNL
 ! ---------------------------------------------------------------- faults
+    PUTS "merge selecting a DV:\n"
+    FAULT .Lf11
+.Lf11:
+    {
+        merged,0 %r2, %r3, %r5, %pred8
+    }
+.Lf11_done:
+    PUTS "merge under a D condition:\n"
+    FAULT .Lf12
+.Lf12:
+    {
+        merged,0 %r2, %r2, %r5, %pred0
+    }
+.Lf12_done:
     PUTS "ldd with a DV address:\n"
     FAULT .Lf1
 .Lf1:
@@ -362,6 +428,34 @@ _start:
     PUTS "wrong branch\n"
     EXIT 1
     .size _start, . - _start
+
+! dbl_test(%r0 = a DV) -> %r0 = tag, %r1 = value of adds,sm DV,1; %r2 = tag of a
+! DV register after a clean adds, all with dbl = 1
+    .type dbl_test, #function
+    .align 8
+dbl_test:
+    {
+        setwd wsz=8, nfx=1, dbl=1
+    }
+    {
+        adds,0,sm %r0, 1, %r3
+        movtd,1 %r0, %r4                   ! a DV copy (no tag check)
+    }
+    {
+        adds,0 0, 7, %r4
+    }
+    {
+        gettagd,2 %r3, %r0
+        puttagd,5 %r3, 0, %r1
+    }
+    {
+        gettagd,2 %r4, %r2
+        return %ctpr3
+    }
+    {
+        ct %ctpr3
+    }
+    .size dbl_test, . - dbl_test
 
     .type ct_on_pred5, #function
     .align 8
