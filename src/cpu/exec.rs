@@ -257,7 +257,7 @@ impl Cpu {
                 ));
             }
             self.stats.ops += 1;
-            self.exec_op(
+            let r = self.exec_op(
                 op,
                 rdiag,
                 old_wsize,
@@ -269,7 +269,15 @@ impl Cpu {
                 pcnt,
                 &mut mlock,
                 &mut strmd_dec,
-            )?;
+            );
+            if let Err(f) = r {
+                if f == Fault::Div {
+                    // hardware performs the stores of lower channels before the
+                    // division trap (semantics reference §2.5)
+                    Self::commit_stores(s, mem)?;
+                }
+                return Err(f);
+            }
         }
 
         // ---- AAU mova (reads the pre-bundle AAU state)
@@ -487,28 +495,7 @@ impl Cpu {
             self.wdbl = d;
         }
         // stores (memory was checked while staging)
-        for st in &s.stores {
-            let r = if st.mask != 0xffff {
-                let mut res = Ok(());
-                for i in 0..16u64 {
-                    if st.mask & (1 << i) != 0 {
-                        res = res.and(mem.write(
-                            st.addr.wrapping_add(i),
-                            &st.data[i as usize..i as usize + 1],
-                        ));
-                    }
-                }
-                res
-            } else {
-                mem.write(st.addr, &st.data[..st.len as usize])
-            };
-            if let Err(e) = r {
-                if !st.spec {
-                    // checked before commit; only a racing unmap could get here
-                    return Err(Fault::Data(e));
-                }
-            }
-        }
+        Self::commit_stores(s, mem)?;
         if strmd_dec > 0 {
             let v = self.strmd().saturating_sub(strmd_dec);
             self.set_strmd(v);
@@ -690,7 +677,14 @@ impl Cpu {
                             s.writes.push(pend(poison_val(0, op.rw), true, op.rw));
                             return Ok(());
                         }
-                        return Err(Fault::Fp(self.fp.pfpfr & 0x3f));
+                        // 80-bit ops keep their flags in FPSR, the others in PFPFR
+                        // (semantics reference §11.2)
+                        let flags = if op.def.sig.contains('x') {
+                            self.fp.fpsr
+                        } else {
+                            self.fp.pfpfr
+                        };
+                        return Err(Fault::Fp(flags & 0x3f));
                     }
                     Err(Exc::IllegalOperand) => {
                         return Err(Fault::IllegalOperand("invalid operand value"))
@@ -722,7 +716,7 @@ impl Cpu {
                     s.writes.push(pend(dv_val(n), true, load_w(n)));
                     return Ok(());
                 }
-                if n == 16 && self.iset == 5 && addr & 15 != 0 {
+                if ((n == 16 && self.iset == 5) || self.upsr_ac()) && addr & (n as u64 - 1) != 0 {
                     if op.sm {
                         s.writes.push(pend(dv_val(n), true, load_w(n)));
                         return Ok(());
@@ -789,7 +783,8 @@ impl Cpu {
                     }
                     return Err(Fault::IllegalOperand("tagged store address"));
                 }
-                if n == 16 && self.iset == 5 && addr & 15 != 0 {
+                let ac = self.upsr_ac() && mask == 0xffff;
+                if ((n == 16 && self.iset == 5) || ac) && addr & (n as u64 - 1) != 0 {
                     if op.sm {
                         return Ok(());
                     }
@@ -895,6 +890,33 @@ impl Cpu {
 
     /// Writes one staged result. `tag` is 0/1 (diagnostic) or 0x80|raw tag byte.
     #[inline(always)]
+    /// Performs the staged stores (their memory was checked while staging).
+    fn commit_stores(s: &Scratch, mem: &mut GuestMem) -> Result<(), Fault> {
+        for st in &s.stores {
+            let r = if st.mask != 0xffff {
+                let mut res = Ok(());
+                for i in 0..16u64 {
+                    if st.mask & (1 << i) != 0 {
+                        res = res.and(mem.write(
+                            st.addr.wrapping_add(i),
+                            &st.data[i as usize..i as usize + 1],
+                        ));
+                    }
+                }
+                res
+            } else {
+                mem.write(st.addr, &st.data[..st.len as usize])
+            };
+            if let Err(e) = r {
+                if !st.spec {
+                    // checked before commit; only a racing unmap could get here
+                    return Err(Fault::Data(e));
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn commit(&mut self, p: &Pending, dbl: bool) {
         let (reg, tagref): (&mut u128, &mut u8) = match p.dst {
             PhysDst::Reg(i) => {

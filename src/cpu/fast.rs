@@ -258,6 +258,9 @@ impl Cpu {
             },
             FastKind::Load(n) => {
                 let addr = (a as u64).wrapping_add(b as u64);
+                if addr & (n as u64 - 1) != 0 && self.upsr_ac() {
+                    return false;
+                }
                 let mut buf = [0u8; 8];
                 if mem.read(addr, &mut buf[..n as usize]).is_err() {
                     return false;
@@ -266,6 +269,9 @@ impl Cpu {
             }
             FastKind::Store(n) => {
                 let addr = (a as u64).wrapping_add(b as u64);
+                if addr & (n as u64 - 1) != 0 && self.upsr_ac() {
+                    return false;
+                }
                 if mem.check_write(addr, n as u64).is_err() {
                     return false;
                 }

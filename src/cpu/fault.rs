@@ -74,18 +74,19 @@ impl Fault {
             Fault::Align(a) => (SIGBUS, BUS_ADRALN, *a),
             Fault::Div => (SIGFPE, FPE_INTDIV, ip),
             Fault::Fp(f) => {
-                let code = if f & 1 != 0 {
-                    FPE_FLTINV
-                } else if f & 4 != 0 {
-                    FPE_FLTDIV
-                } else if f & 8 != 0 {
-                    FPE_FLTOVF
+                // the kernel's priority (semantics reference §11.2)
+                let code = if f & 0x20 != 0 {
+                    FPE_FLTRES
                 } else if f & 0x10 != 0 {
                     FPE_FLTUND
-                } else if f & 0x20 != 0 {
-                    FPE_FLTRES
+                } else if f & 8 != 0 {
+                    FPE_FLTOVF
+                } else if f & 4 != 0 {
+                    FPE_FLTDIV
+                } else if f & 2 != 0 {
+                    FPE_FLTUND
                 } else {
-                    FPE_FLTSUB
+                    FPE_FLTINV
                 };
                 (SIGFPE, code, ip)
             }

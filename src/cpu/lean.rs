@@ -146,6 +146,9 @@ fn lean_val<const A: u8, const B: u8, const C: u8, const K: u8>(
         (KIND_SEM, FastKind::Sem(sem)) => Some((sem(&mut cpu.fp, a, b, c, 0).ok()?, 0)),
         (KIND_LOAD, FastKind::Load(n)) => {
             let addr = (a as u64).wrapping_add(b as u64);
+            if addr & (n as u64 - 1) != 0 && cpu.upsr_ac() {
+                return None;
+            }
             let v = match n {
                 8 => u64::from_le_bytes(mem.read_le::<8>(addr).ok()?),
                 4 => u32::from_le_bytes(mem.read_le::<4>(addr).ok()?) as u64,
@@ -157,6 +160,9 @@ fn lean_val<const A: u8, const B: u8, const C: u8, const K: u8>(
         }
         (KIND_STORE, FastKind::Store(n)) => {
             let addr = (a as u64).wrapping_add(b as u64);
+            if addr & (n as u64 - 1) != 0 && cpu.upsr_ac() {
+                return None;
+            }
             mem.check_write(addr, n as u64).ok()?;
             Some((c, addr))
         }

@@ -314,6 +314,11 @@ impl Cpu {
     pub fn set_strmd(&mut self, v: u32) {
         self.lsr_hi = (self.lsr_hi & !(0x7f << 21)) | (v & 0x7f) << 21;
     }
+    /// UPSR.ac: misaligned loads and stores trap (SIGBUS/BUS_ADRALN).
+    #[inline]
+    pub fn upsr_ac(&self) -> bool {
+        self.upsr & 4 != 0
+    }
     /// `loop_end` from the current LSR.
     pub fn loop_end(&self) -> bool {
         self.vlc() && self.ecnt() == 0 && self.lcnt < 2
