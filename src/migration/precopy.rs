@@ -716,20 +716,7 @@ impl Outgoing {
         self.todo = dirty;
         self.pos = 0;
         self.remaining_pages = self.todo.len() as u64;
-        let info = ProcInfo {
-            brk_start: p.mm.brk_start,
-            brk: p.mm.brk,
-            exe_path: p.exe_path.clone(),
-            comm: p.comm.clone(),
-            clear_child_tid: p.clear_child_tid,
-            stack_size: p.stack_size,
-            ld_prefix: p.ld_prefix.as_ref().map(|l| {
-                use std::os::unix::ffi::OsStrExt;
-                l.as_os_str().as_bytes().to_vec()
-            }),
-            suspend_restore: p.suspend_restore,
-            running: self.was_running,
-        };
+        let info = ProcInfo::of(p, self.was_running);
         self.final_state = vec![
             (SEC_CPU, super::cpu_state::encode_cpu(&p.cpu)),
             (SEC_SIGNALS, state_save::encode_signals(&p.sig)),

@@ -124,16 +124,29 @@ fn run(line: &str, hub: &Hub) -> String {
         },
         "migrate" => migrate(&words[1..], hub),
         "migrate_set_capability" => {
-            let (Some(name), Some(st)) = (words.get(1), words.get(2)) else {
-                return "migrate_set_capability: missing arguments\n".into();
+            // QEMU's argument checks ("capability:s,state:b") come first, then
+            // the name lookup (qapi_enum_parse's wording)
+            let Some(name) = words.get(1) else {
+                return "migrate_set_capability: string expected\n\
+                        Try \"help migrate_set_capability\" for more information\n"
+                    .into();
             };
+            let state = match words.get(2).copied() {
+                Some("on") => true,
+                Some("off") => false,
+                _ => {
+                    return "Expected 'on' or 'off'\n\
+                            Try \"help migrate_set_capability\" for more information\n"
+                        .into()
+                }
+            };
+            if words.len() > 3 {
+                return "migrate_set_capability: extraneous characters at the end of line\n\
+                        Try \"help migrate_set_capability\" for more information\n"
+                    .into();
+            }
             let Some(cap) = MigCap::from_name(name) else {
-                return format!("Error: Parameter 'capability' does not accept value '{name}'\n");
-            };
-            let state = match *st {
-                "on" | "true" => true,
-                "off" | "false" => false,
-                _ => return "Error: Parameter 'state' expects 'on' or 'off'\n".into(),
+                return format!("Error: invalid parameter value: {name}\n");
             };
             simple(Command::SetCapabilities(SetCapsArgs {
                 capabilities: vec![CapState {
@@ -377,11 +390,14 @@ fn info(what: Option<&str>, hub: &Hub) -> String {
     }
 }
 
-/// Serves an HMP session on a stream (`-monitor`): banner, prompt, one command
-/// per line.
+/// Serves an HMP session on a stream (`-monitor`): QEMU's banner and
+/// `(qemu) ` prompt, one command per line, the prompt again after each output.
+/// (QEMU's readline also echoes what the client types, with terminal escape
+/// sequences; this monitor does not echo.)
 pub fn serve(input: Box<dyn Read + Send>, sink: Arc<Sink>, hub: Arc<Hub>) {
+    // QEMU's greeting, with the version the QMP greeting reports
     let banner = format!(
-        "e2kemu {} monitor - type 'help' for more information\r\n{PROMPT}",
+        "QEMU {} monitor - type 'help' for more information\r\n{PROMPT}",
         env!("CARGO_PKG_VERSION")
     );
     if !sink.send_raw(banner.as_bytes()) {
@@ -395,9 +411,12 @@ pub fn serve(input: Box<dyn Read + Send>, sink: Arc<Sink>, hub: Arc<Hub>) {
             Ok(0) | Err(_) => return,
             Ok(_) => {}
         }
+        let busy = hub.begin();
         let text = String::from_utf8_lossy(&line);
         let out = run_line(text.trim(), &hub);
-        if !sink.send_raw(format!("{out}{PROMPT}").as_bytes()) {
+        let sent = sink.send_raw(format!("{out}{PROMPT}").as_bytes());
+        drop(busy);
+        if !sent {
             return;
         }
     }
