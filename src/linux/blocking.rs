@@ -19,6 +19,9 @@ use std::time::{Duration, Instant};
 /// (never reaches the guest).
 pub(crate) const EBLOCKED: i32 = 0x7fff_0001;
 
+/// Longest single host wait (callers loop).
+const MAX_POLL: Duration = Duration::from_secs(3600);
+
 pub const POLLIN: i16 = 0x1;
 pub const POLLOUT: i16 = 0x4;
 
@@ -117,7 +120,8 @@ impl Process {
         let timeout = if hostsig::any_pending() {
             Some(Duration::ZERO)
         } else {
-            timeout
+            // very long waits go round the caller's loop once an hour
+            Some(timeout.map_or(MAX_POLL, |t| t.min(MAX_POLL)))
         };
         let rev = match host::ppoll(&list, timeout) {
             Ok(r) => r,

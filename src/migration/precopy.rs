@@ -27,9 +27,10 @@ use std::time::{Duration, Instant};
 
 /// Pages per PAGES section (1 MiB of data at most).
 const PAGES_PER_CHUNK: usize = 256;
-/// Chunks queued between the CPU thread and the writer (up to 32 MiB: a guest
-/// that sleeps in a system call holds up the CPU thread, and the writer keeps
-/// streaming from this queue meanwhile).
+/// Chunks queued between the CPU thread and the writer (up to 32 MiB: the
+/// writer keeps streaming from this queue while the CPU thread runs a guest
+/// slice, which may be a wait of up to `monitor::vm::WAIT_SLICE` in a system
+/// call).
 const QUEUE: usize = 32;
 
 /// What the CPU thread hands to the writer.

@@ -18,8 +18,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Bundles per guest slice: adapted so that a slice takes about a millisecond
-/// of wall time (a guest sleeping in system calls gets small slices, so
-/// monitor requests are served promptly).
+/// of wall time (a slice that ended in a waiting system call took up to
+/// `WAIT_SLICE`, and the next ones start small again).
 const SLICE_MAX: u64 = 1 << 16;
 const SLICE_MIN: u64 = 64;
 /// Longest wait of a guest system call (a blocking read, a sleep, pause, ...)
