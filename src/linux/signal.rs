@@ -696,3 +696,68 @@ impl Process {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rt(code: i32, value: u64) -> SigInfo {
+        SigInfo {
+            signo: 40,
+            code,
+            value,
+            ..SigInfo::default()
+        }
+    }
+
+    #[test]
+    fn queue_rules() {
+        let mut s = SignalState::default();
+        // standard signals: the first info stays
+        assert!(s.raise(SigInfo {
+            signo: USR1,
+            pid: 1,
+            ..SigInfo::default()
+        }));
+        assert!(s.raise(SigInfo {
+            signo: USR1,
+            pid: 2,
+            ..SigInfo::default()
+        }));
+        assert_eq!(s.queued().len(), 1);
+        assert_eq!(s.take(USR1).unwrap().pid, 1);
+        assert_eq!(s.take(USR1), None);
+        // real-time signals queue up to the limit
+        for v in 0..MAX_QUEUED as u64 {
+            assert!(s.raise(rt(SI_QUEUE, v)));
+        }
+        assert!(
+            !s.raise(rt(SI_QUEUE, 9999)),
+            "a full queue refuses sigqueue"
+        );
+        assert!(s.raise(rt(SI_USER, 9999)), "kill still marks it pending");
+        for v in 0..MAX_QUEUED as u64 {
+            assert_eq!(s.take(40).unwrap().value, v);
+        }
+        // the overflowed kill() instance was never queued
+        assert_eq!(s.pending(), 0);
+        // pending without queued info: zeroed SI_USER info (restored streams)
+        s.restore_pending(bit(12), vec![]).unwrap();
+        assert_eq!(
+            s.take(12),
+            Some(SigInfo {
+                signo: 12,
+                code: SI_USER,
+                ..SigInfo::default()
+            })
+        );
+        // discard drops every instance
+        s.raise(rt(SI_QUEUE, 1));
+        s.raise(rt(SI_QUEUE, 2));
+        s.discard(40);
+        assert_eq!((s.pending(), s.queued().len()), (0, 0));
+        assert!(!s.raise(SigInfo::default()), "signal 0 is not a signal");
+    }
+
+    const USR1: i32 = 10;
+}
