@@ -493,17 +493,32 @@ fn several_monitors() {
             env!("CARGO_PKG_VERSION")
         )
     );
+    // QEMU's readline echoes the typing, redrawing the line after each byte
     h.write_all(b"cont\n").unwrap();
-    assert_eq!(read_until_prompt(&mut h, &mut got), "(qemu) ");
+    assert_eq!(
+        read_until_prompt(&mut h, &mut got),
+        "c\x1b[K\x1b[Dco\x1b[K\x1b[D\x1b[Dcon\x1b[K\x1b[D\x1b[D\x1b[Dcont\x1b[K\r\n(qemu) "
+    );
     // RESUME reaches both QMP sessions
     q.wait_event("RESUME", |_| true, 5);
     line.clear();
     tr.read_line(&mut line).unwrap();
     assert!(line.contains("\"event\": \"RESUME\""), "{line}");
     h.write_all(b"info status\n").unwrap();
+    let echo = String::from_utf8(e2kemu::monitor::readline::typed_echo("info status")).unwrap();
     assert_eq!(
         read_until_prompt(&mut h, &mut got),
-        "VM status: running\r\n(qemu) "
+        format!("{echo}\r\nVM status: running\r\n(qemu) ")
+    );
+    // CR LF ends a line and then an empty one, like QEMU
+    h.write_all(b"info status\r\n").unwrap();
+    let mut both = read_until_prompt(&mut h, &mut got);
+    if !both.ends_with("\r\n(qemu) \r\n(qemu) ") {
+        both.push_str(&read_until_prompt(&mut h, &mut got));
+    }
+    assert_eq!(
+        both,
+        format!("{echo}\r\nVM status: running\r\n(qemu) \r\n(qemu) ")
     );
     h.write_all(b"quit\n").unwrap();
     q.wait_event("SHUTDOWN", |_| true, 5);

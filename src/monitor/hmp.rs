@@ -8,8 +8,9 @@ use super::commands::{
 };
 use super::events::Sink;
 use super::hub::Hub;
+use super::readline::LineEditor;
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -390,11 +391,11 @@ fn info(what: Option<&str>, hub: &Hub) -> String {
     }
 }
 
-/// Serves an HMP session on a stream (`-monitor`): QEMU's banner and
-/// `(qemu) ` prompt, one command per line, the prompt again after each output.
-/// (QEMU's readline also echoes what the client types, with terminal escape
-/// sequences; this monitor does not echo.)
-pub fn serve(input: Box<dyn Read + Send>, sink: Arc<Sink>, hub: Arc<Hub>) {
+/// Serves an HMP session on a stream (`-monitor`) the way QEMU's does: the
+/// banner and the `(qemu) ` prompt, input through QEMU's line editor (with
+/// `echo`, typing is echoed as QEMU redraws it; a terminal in canonical mode
+/// echoes by itself), and after each line its output and the prompt.
+pub fn serve(mut input: Box<dyn Read + Send>, sink: Arc<Sink>, hub: Arc<Hub>, echo: bool) {
     // QEMU's greeting, with the version the QMP greeting reports
     let banner = format!(
         "QEMU {} monitor - type 'help' for more information\r\n{PROMPT}",
@@ -403,20 +404,37 @@ pub fn serve(input: Box<dyn Read + Send>, sink: Arc<Sink>, hub: Arc<Hub>) {
     if !sink.send_raw(banner.as_bytes()) {
         return;
     }
-    let mut r = BufReader::new(input);
-    let mut line = Vec::new();
+    let mut ed = LineEditor::new();
+    let mut buf = [0u8; 4096];
     loop {
-        line.clear();
-        match r.read_until(b'\n', &mut line) {
-            Ok(0) | Err(_) => return,
-            Ok(_) => {}
+        let n = match input.read(&mut buf) {
+            Ok(0) => return,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => return,
+        };
+        let mut out = Vec::new();
+        for &b in &buf[..n] {
+            let at = out.len();
+            let line = ed.feed(b, &mut out);
+            if !echo {
+                out.truncate(at);
+            }
+            let Some(line) = line else {
+                continue;
+            };
+            let busy = hub.begin();
+            out.extend_from_slice(run_line(line.trim(), &hub).as_bytes());
+            out.extend_from_slice(PROMPT.as_bytes());
+            let sent = sink.send_raw(&out);
+            drop(busy);
+            if !sent {
+                return;
+            }
+            out.clear();
+            ed.prompt_shown();
         }
-        let busy = hub.begin();
-        let text = String::from_utf8_lossy(&line);
-        let out = run_line(text.trim(), &hub);
-        let sent = sink.send_raw(format!("{out}{PROMPT}").as_bytes());
-        drop(busy);
-        if !sent {
+        if !out.is_empty() && !sink.send_raw(&out) {
             return;
         }
     }
