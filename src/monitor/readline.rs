@@ -12,11 +12,14 @@ const BUF_SIZE: usize = 4095;
 const MAX_HISTORY: usize = 64;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-enum Esc {
+enum Input {
     #[default]
     Norm,
-    Esc,
+    /// after ESC
+    Escape,
+    /// after ESC [ (or CSI)
     Csi,
+    /// after ESC O
     Ss3,
 }
 
@@ -28,7 +31,7 @@ pub struct LineEditor {
     /// what the client shows (after the prompt) and where its cursor is
     shown: Vec<u8>,
     shown_index: usize,
-    esc: Esc,
+    esc: Input,
     esc_param: u32,
     history: Vec<Vec<u8>>,
     /// the history entry being edited
@@ -44,7 +47,7 @@ impl LineEditor {
     pub fn prompt_shown(&mut self) {
         self.shown.clear();
         self.shown_index = 0;
-        self.esc = Esc::Norm;
+        self.esc = Input::Norm;
     }
 
     /// Feeds one input byte: appends the echo to `out`; returns the line when
@@ -52,7 +55,7 @@ impl LineEditor {
     pub fn feed(&mut self, ch: u8, out: &mut Vec<u8>) -> Option<String> {
         let mut done = None;
         match self.esc {
-            Esc::Norm => match ch {
+            Input::Norm => match ch {
                 1 => self.index = 0,
                 4 => self.delete_char(),
                 5 => self.index = self.buf.len(),
@@ -67,32 +70,31 @@ impl LineEditor {
                     done = Some(String::from_utf8_lossy(&line).into_owned());
                 }
                 23 => self.backword(),
-                27 => self.esc = Esc::Esc,
-                127 | 8 => {
-                    if self.index > 0 {
-                        self.index -= 1;
-                        self.delete_char();
-                    }
+                27 => self.esc = Input::Escape,
+                127 | 8 if self.index > 0 => {
+                    self.index -= 1;
+                    self.delete_char();
                 }
-                155 => self.esc = Esc::Csi,
+                127 | 8 => {}
+                155 => self.esc = Input::Csi,
                 c if c >= 32 => self.insert(c),
                 _ => {}
             },
-            Esc::Esc => {
+            Input::Escape => {
                 self.esc = match ch {
                     b'[' | b'O' => {
                         self.esc_param = 0;
                         if ch == b'[' {
-                            Esc::Csi
+                            Input::Csi
                         } else {
-                            Esc::Ss3
+                            Input::Ss3
                         }
                     }
-                    _ => Esc::Norm,
+                    _ => Input::Norm,
                 }
             }
-            Esc::Csi => {
-                self.esc = Esc::Norm;
+            Input::Csi => {
+                self.esc = Input::Norm;
                 match ch {
                     b'A' | b'F' => self.history_up(),
                     b'B' | b'E' => self.history_down(),
@@ -103,7 +105,7 @@ impl LineEditor {
                             .esc_param
                             .wrapping_mul(10)
                             .wrapping_add((ch - b'0') as u32);
-                        self.esc = Esc::Csi;
+                        self.esc = Input::Csi;
                     }
                     b'~' => match self.esc_param {
                         1 => self.index = 0,
@@ -114,13 +116,13 @@ impl LineEditor {
                     _ => {}
                 }
             }
-            Esc::Ss3 => {
+            Input::Ss3 => {
                 match ch {
                     b'F' => self.index = self.buf.len(),
                     b'H' => self.index = 0,
                     _ => {}
                 }
-                self.esc = Esc::Norm;
+                self.esc = Input::Norm;
             }
         }
         self.redraw(out);
