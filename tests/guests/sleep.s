@@ -1,4 +1,4 @@
-! sleep.s -- prints "before", sleeps 1.5 s in one nanosleep, prints its
+! sleep.s -- prints "before", sleeps 2.5 s in one nanosleep, prints its
 ! result and "after". Used to show that the monitor answers while the guest
 ! sleeps, that time stopped by the monitor does not count as sleep, and that a
 ! guest migrated in the middle of the sleep sleeps the rest on the destination.
@@ -30,7 +30,7 @@ _start:
     .section .rodata
     .align 8
 ts:
-    .quad 1, 500000000
+    .quad 2, 500000000
 
     .section .bss
     .align 8
