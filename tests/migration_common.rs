@@ -50,8 +50,17 @@ pub struct Emu {
 }
 
 impl Emu {
-    /// Starts e2kemu with a QMP unix socket, then `args`.
+    /// Starts e2kemu with a QMP unix socket, then `args` (stdin is /dev/null).
     pub fn start(args: &[&str]) -> Emu {
+        Emu::start_opts(args, false)
+    }
+
+    /// Like `start`, with stdin a pipe the test writes with `feed`.
+    pub fn start_piped(args: &[&str]) -> Emu {
+        Emu::start_opts(args, true)
+    }
+
+    fn start_opts(args: &[&str], piped: bool) -> Emu {
         let qmp = tmp("qmp.sock");
         let out = tmp("stdout");
         let err = tmp("stderr");
@@ -61,7 +70,7 @@ impl Emu {
             .arg("-qmp")
             .arg(&spec)
             .args(args)
-            .stdin(Stdio::null())
+            .stdin(if piped { Stdio::piped() } else { Stdio::null() })
             .stdout(std::fs::File::create(&out).unwrap())
             .stderr(std::fs::File::create(&err).unwrap());
         let child = cmd.spawn().expect("start e2kemu");
@@ -83,6 +92,13 @@ impl Emu {
 
     pub fn connect(&self) -> Qmp {
         Qmp::connect(&self.qmp)
+    }
+
+    /// Writes to the guest's stdin (`start_piped` only).
+    pub fn feed(&mut self, data: &[u8]) {
+        let w = self.child.stdin.as_mut().expect("stdin is a pipe");
+        w.write_all(data).unwrap();
+        w.flush().unwrap();
     }
 
     pub fn stdout(&self) -> String {
@@ -310,6 +326,40 @@ impl Qmp {
             "migrate-set-capabilities",
             json!({"capabilities": [{"capability": "events", "state": true}]}),
         );
+    }
+}
+
+/// stdout and exit status of a plain run (no monitor) of `args` with `input`
+/// on stdin.
+pub fn plain_run(args: &[&str], input: &[u8]) -> (String, ExitStatus) {
+    let mut child = Command::new(bin())
+        .current_dir(root())
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run e2kemu");
+    let mut w = child.stdin.take().unwrap();
+    w.write_all(input).unwrap();
+    drop(w);
+    let out = child.wait_with_output().unwrap();
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        out.status,
+    )
+}
+
+/// Waits until `pred` holds for the emulator's stdout (panics after `secs`).
+pub fn wait_output(e: &Emu, pred: impl Fn(&str) -> bool, secs: u64) -> String {
+    let end = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let s = e.stdout();
+        if pred(&s) {
+            return s;
+        }
+        assert!(Instant::now() < end, "guest printed only {s:?}");
+        std::thread::sleep(Duration::from_millis(10));
     }
 }
 

@@ -182,9 +182,12 @@ fn version_mismatch() {
     let (src, mut q) = source();
     let port = free_port();
     let mut dst = Emu::destination(&["-incoming", &format!("tcp:127.0.0.1:{port}")]);
-    q.ok("migrate-set-parameters", json!({"x-stream-version": 2}));
+    let ours = e2kemu::migration::stream_format::VERSION;
+    let other = ours + 1;
+    q.ok("migrate-set-parameters", json!({"x-stream-version": other}));
     let info = failed_migration(&mut q, &format!("tcp:127.0.0.1:{port}"));
-    let reason = "unsupported migration stream version 2 (this e2kemu reads version 1)";
+    let reason =
+        format!("unsupported migration stream version {other} (this e2kemu reads version {ours})");
     assert_eq!(
         info["error-desc"],
         format!("Destination rejected the migration stream: {reason}")
@@ -393,7 +396,10 @@ fn bad_checkpoint_files() {
     d[8] = 7;
     assert_eq!(
         run(&d, &[]),
-        "unsupported migration stream version 7 (this e2kemu reads version 1)"
+        format!(
+            "unsupported migration stream version 7 (this e2kemu reads version {})",
+            e2kemu::migration::stream_format::VERSION
+        )
     );
     assert!(run(&data, &["-cpu", "e8c"]).starts_with("CPU mismatch"));
     // the good file restores (paused, as saved) — its output continues

@@ -145,7 +145,7 @@ fn qemu_error_texts() {
         (
             b"{\"execute\": \"migrate-set-capabilities\", \"arguments\": {\"capabilities\": [{\"capability\": \"warp\", \"state\": true}]}}",
             "GenericError",
-            "Parameter 'capabilities[0].capability' does not accept value 'warp'",
+            "Parameter 'capability' does not accept value 'warp'",
         ),
         (
             b"{\"execute\": \"migrate-set-parameters\", \"arguments\": {\"downtime-limit\": 9999999}}",
@@ -170,6 +170,102 @@ fn qemu_error_texts() {
     let p = q.ok("query-migrate-parameters", json!({}));
     assert_eq!(p["max-bandwidth"], 134217728);
     assert_eq!(p["downtime-limit"], 300);
+}
+
+/// Every capability of QEMU's MigrationCapability that e2kemu does not
+/// implement is refused by name when switched on (never silently accepted);
+/// switching it off, and the implemented ones, work.
+#[test]
+fn unimplemented_migration_capabilities_are_refused() {
+    let src = Emu::start(&["-S", COUNTER]);
+    let mut q = src.connect();
+    let qemu_caps = [
+        "xbzrle",
+        "rdma-pin-all",
+        "auto-converge",
+        "zero-blocks",
+        "compress",
+        "events",
+        "postcopy-ram",
+        "x-colo",
+        "release-ram",
+        "block",
+        "return-path",
+        "pause-before-switchover",
+        "multifd",
+        "dirty-bitmaps",
+        "postcopy-blocktime",
+        "late-block-activate",
+        "x-ignore-shared",
+        "validate-uuid",
+        "background-snapshot",
+        "zero-copy-send",
+        "postcopy-preempt",
+    ];
+    let listed: Vec<String> = q
+        .ok("query-migrate-capabilities", json!({}))
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["capability"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(listed, qemu_caps);
+    for cap in qemu_caps {
+        let on = json!({"capabilities": [{"capability": cap, "state": true}]});
+        if matches!(cap, "events" | "return-path") {
+            q.ok("migrate-set-capabilities", on);
+        } else {
+            assert_eq!(
+                q.err("migrate-set-capabilities", on),
+                (
+                    "GenericError".to_string(),
+                    format!("Capability '{cap}' is not supported by e2kemu")
+                )
+            );
+            assert_eq!(
+                q.hmp(&format!("migrate_set_capability {cap} on")),
+                format!("Error: Capability '{cap}' is not supported by e2kemu\r\n")
+            );
+        }
+        q.ok(
+            "migrate-set-capabilities",
+            json!({"capabilities": [{"capability": cap, "state": false}]}),
+        );
+    }
+    // one refused entry refuses the whole request
+    assert!(q
+        .cmd(
+            "migrate-set-capabilities",
+            json!({"capabilities": [
+                {"capability": "events", "state": true},
+                {"capability": "multifd", "state": true}
+            ]})
+        )
+        .get("error")
+        .is_some());
+    let caps = q.ok("query-migrate-capabilities", json!({}));
+    assert!(caps.as_array().unwrap().iter().all(|c| c["state"] == false));
+    // names QEMU does not know, QEMU's wording (QMP and HMP)
+    assert_eq!(
+        q.err(
+            "migrate-set-capabilities",
+            json!({"capabilities": [{"capability": "switchover-nope", "state": true}]})
+        )
+        .1,
+        "Parameter 'capability' does not accept value 'switchover-nope'"
+    );
+    assert_eq!(
+        q.hmp("migrate_set_capability warp on"),
+        "Error: invalid parameter value: warp\r\n"
+    );
+    assert_eq!(
+        q.hmp("migrate_set_capability events maybe"),
+        "Expected 'on' or 'off'\r\nTry \"help migrate_set_capability\" for more information\r\n"
+    );
+    assert_eq!(
+        q.hmp("migrate_set_capability"),
+        "migrate_set_capability: string expected\r\nTry \"help migrate_set_capability\" for more information\r\n"
+    );
 }
 
 #[test]
@@ -390,21 +486,39 @@ fn several_monitors() {
         String::from_utf8_lossy(got).into_owned()
     };
     let banner = read_until_prompt(&mut h, &mut got);
-    assert!(
-        banner.contains("monitor - type 'help' for more information\r\n"),
-        "{banner}"
+    assert_eq!(
+        banner,
+        format!(
+            "QEMU {} monitor - type 'help' for more information\r\n(qemu) ",
+            env!("CARGO_PKG_VERSION")
+        )
     );
+    // QEMU's readline echoes the typing, redrawing the line after each byte
     h.write_all(b"cont\n").unwrap();
-    assert_eq!(read_until_prompt(&mut h, &mut got), "(qemu) ");
+    assert_eq!(
+        read_until_prompt(&mut h, &mut got),
+        "c\x1b[K\x1b[Dco\x1b[K\x1b[D\x1b[Dcon\x1b[K\x1b[D\x1b[D\x1b[Dcont\x1b[K\r\n(qemu) "
+    );
     // RESUME reaches both QMP sessions
     q.wait_event("RESUME", |_| true, 5);
     line.clear();
     tr.read_line(&mut line).unwrap();
     assert!(line.contains("\"event\": \"RESUME\""), "{line}");
     h.write_all(b"info status\n").unwrap();
+    let echo = String::from_utf8(e2kemu::monitor::readline::typed_echo("info status")).unwrap();
     assert_eq!(
         read_until_prompt(&mut h, &mut got),
-        "VM status: running\r\n(qemu) "
+        format!("{echo}\r\nVM status: running\r\n(qemu) ")
+    );
+    // CR LF ends a line and then an empty one, like QEMU
+    h.write_all(b"info status\r\n").unwrap();
+    let mut both = read_until_prompt(&mut h, &mut got);
+    if !both.ends_with("\r\n(qemu) \r\n(qemu) ") {
+        both.push_str(&read_until_prompt(&mut h, &mut got));
+    }
+    assert_eq!(
+        both,
+        format!("{echo}\r\nVM status: running\r\n(qemu) \r\n(qemu) ")
     );
     h.write_all(b"quit\n").unwrap();
     q.wait_event("SHUTDOWN", |_| true, 5);

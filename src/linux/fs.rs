@@ -3,9 +3,11 @@
 //! directories and paths. Guest descriptors go through the `FdTable`; guest buffers
 //! through `GuestMem` (EFAULT), never host pointers.
 
+use super::blocking::{nanos, Wait, WaitEnd, POLLIN, POLLOUT};
 use super::errno::*;
 use super::{host, nr, Process, SysResult};
 use std::ffi::CString;
+use std::time::Duration;
 
 /// Largest single read/write transfer (like the kernel's MAX_RW_COUNT, smaller).
 const MAX_IO: u64 = 1 << 26;
@@ -260,6 +262,9 @@ impl Process {
         let h = self.fds.host(fd)?;
         let count = count.min(MAX_IO);
         self.mem.check_write(buf, count).map_err(|_| EFAULT)?;
+        if off.is_none() && count > 0 {
+            self.wait_io(fd, h, POLLIN)?;
+        }
         let mut v = vec![0u8; count as usize];
         let n = loop {
             let r = match off {
@@ -278,6 +283,9 @@ impl Process {
     fn sys_write(&mut self, fd: i64, buf: u64, count: u64, off: Option<i64>) -> SysResult {
         let h = self.fds.host(fd)?;
         let v = self.get(buf, count.min(MAX_IO) as usize)?;
+        if off.is_none() && !v.is_empty() {
+            self.wait_io(fd, h, POLLOUT)?;
+        }
         loop {
             let r = match off {
                 None => host::write(h, &v),
@@ -328,6 +336,9 @@ impl Process {
         for &(b, l) in &vec {
             self.mem.check_write(b, l.min(MAX_IO)).map_err(|_| EFAULT)?;
         }
+        if total > 0 {
+            self.wait_io(fd, h, POLLIN)?;
+        }
         let mut buf = vec![0u8; total as usize];
         let n = host::read(h, &mut buf)? as usize;
         let mut done = 0usize;
@@ -352,6 +363,9 @@ impl Process {
             if buf.len() as u64 >= MAX_IO {
                 break;
             }
+        }
+        if !buf.is_empty() {
+            self.wait_io(fd, h, POLLOUT)?;
         }
         host::write(h, &buf)
     }
@@ -634,7 +648,28 @@ impl Process {
             list.push((h, ev));
         }
         let host_list: Vec<(i32, i16)> = list.iter().map(|&(h, e)| (h.max(-1), e)).collect();
-        let (r, rev) = host::poll(&host_list, timeout as i32)?;
+        let nval = list.iter().any(|&(h, _)| h == -2);
+        // the timeout left (a resumed call continues with what was left)
+        let mut left = match self.resumed() {
+            Some(Wait::Poll { left_ns }) => left_ns.map(Duration::from_nanos),
+            _ => (timeout >= 0).then(|| Duration::from_millis(timeout as u64)),
+        };
+        let (r, rev) = loop {
+            let (r, rev) = host::poll(&host_list, 0)?;
+            if r > 0 || nval || left == Some(Duration::ZERO) {
+                break (r, rev);
+            }
+            match self.wait_for(&host_list, left, false) {
+                WaitEnd::Ready(_) => {}
+                WaitEnd::Expired => left = Some(Duration::ZERO),
+                WaitEnd::Signal(_) => return Err(EINTR),
+                WaitEnd::Slice(l) => {
+                    return self.block(Wait::Poll {
+                        left_ns: l.map(nanos),
+                    })
+                }
+            }
+        };
         let mut out = raw.clone();
         let mut extra = 0;
         for (k, c) in out.chunks_mut(8).enumerate() {
@@ -654,7 +689,7 @@ impl Process {
     /// asked for SA_RESTART (or none is deliverable).
     pub(crate) fn restart_after_eintr(&mut self) -> bool {
         self.collect_host_signals();
-        let ready = self.sig.pending & !self.sig.blocked;
+        let ready = self.sig.pending() & !self.sig.blocked;
         (0..64).filter(|i| ready & (1 << i) != 0).all(|i| {
             let a = self.sig.actions[i];
             a.handler == super::signal::SIG_IGN

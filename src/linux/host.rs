@@ -323,6 +323,19 @@ pub fn kill(pid: i32, sig: i32) -> HResult<()> {
     check(unsafe { libc::kill(pid, sig) } as i64).map(|_| ())
 }
 
+/// rt_sigqueueinfo(2) (or rt_tgsigqueueinfo with a thread) on the host: `info`
+/// is a raw 128-byte siginfo_t (the same layout on every 64-bit Linux).
+pub fn rt_sigqueueinfo(pid: i32, tid: Option<i32>, sig: i32, info: &[u8; 128]) -> HResult<()> {
+    // SAFETY: `info` is a readable 128-byte buffer, the size the kernel copies.
+    let r = unsafe {
+        match tid {
+            None => libc::syscall(libc::SYS_rt_sigqueueinfo, pid, sig, info.as_ptr()),
+            Some(t) => libc::syscall(libc::SYS_rt_tgsigqueueinfo, pid, t, sig, info.as_ptr()),
+        }
+    };
+    check(r).map(|_| ())
+}
+
 pub fn sched_yield() {
     // SAFETY: no arguments.
     unsafe {
@@ -396,6 +409,30 @@ pub fn poll(fds: &[(i32, i16)], timeout_ms: i32) -> HResult<(i64, Vec<i16>)> {
     // SAFETY: `p` is a writable array of `p.len()` pollfd structures.
     let r = check(unsafe { libc::poll(p.as_mut_ptr(), p.len() as _, timeout_ms) } as i64)?;
     Ok((r, p.iter().map(|x| x.revents).collect()))
+}
+
+/// ppoll(2) on host descriptors with a timeout (None: wait without limit) and
+/// no signal mask change: returns the revents of `fds`.
+pub fn ppoll(fds: &[(i32, i16)], timeout: Option<std::time::Duration>) -> HResult<Vec<i16>> {
+    let mut p: Vec<libc::pollfd> = fds
+        .iter()
+        .map(|&(fd, events)| libc::pollfd {
+            fd,
+            events,
+            revents: 0,
+        })
+        .collect();
+    let ts = timeout.map(|d| libc::timespec {
+        tv_sec: d.as_secs().min(i64::MAX as u64) as libc::time_t,
+        tv_nsec: d.subsec_nanos() as libc::c_long,
+    });
+    let tp = ts
+        .as_ref()
+        .map_or(std::ptr::null(), |t| t as *const libc::timespec);
+    // SAFETY: `p` is a writable array of `p.len()` pollfd structures, `tp` is
+    // null or points at a live timespec, and a null sigmask leaves it unchanged.
+    check(unsafe { libc::ppoll(p.as_mut_ptr(), p.len() as _, tp, std::ptr::null()) } as i64)?;
+    Ok(p.iter().map(|x| x.revents).collect())
 }
 
 /// alarm(2).

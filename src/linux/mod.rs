@@ -2,6 +2,7 @@
 //! guest memory, the interpreter, the descriptor table and the signal state; its
 //! `run` loop executes bundles and services system calls, faults and signals.
 
+pub mod blocking;
 pub mod errno;
 pub mod fdtable;
 pub mod fs;
@@ -18,11 +19,12 @@ pub mod syscall;
 
 use crate::cpu::{tcache::Interp, Cpu, Step};
 use crate::mem::GuestMem;
+use blocking::{Blocked, Wait};
 use fdtable::FdTable;
 use loader::{LoadError, LoadParams};
 use signal::SignalState;
 use std::path::PathBuf;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Result of a system call handler: value or positive errno.
 pub type SysResult = Result<i64, i32>;
@@ -85,6 +87,14 @@ pub struct MmState {
 #[derive(Debug, Clone, Copy)]
 pub struct Rng(u64);
 impl Rng {
+    /// The generator continuing from `state` (see `state`).
+    pub fn from_state(state: u64) -> Rng {
+        Rng(state)
+    }
+    /// Its whole state (it moves with a migration).
+    pub fn state(&self) -> u64 {
+        self.0
+    }
     pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
@@ -124,6 +134,39 @@ pub struct Process {
     pub(crate) comm: Vec<u8>,
     /// mask to restore after rt_sigsuspend
     pub(crate) suspend_restore: Option<u64>,
+    /// a system call that waits across run-loop slices (see `blocking.rs`)
+    pub blocked: Option<Blocked>,
+    /// None: a waiting system call waits as long as it needs (plain runs);
+    /// Some(d): it gives the run loop back after `d` (under a monitor)
+    pub wait_slice: Option<Duration>,
+    /// resume state of the call being made again
+    pub(crate) resume: Option<Wait>,
+    /// set by a handler that stopped waiting for this slice
+    pub(crate) blocking: Option<Wait>,
+    /// when the current call's slice ends
+    pub(crate) slice_end: Option<Instant>,
+}
+
+/// The state a process is made of: what `Process::from_parts` builds a process
+/// from without loading a program (a migration destination).
+pub struct Parts {
+    pub cpu: Cpu,
+    pub mem: GuestMem,
+    pub fds: FdTable,
+    pub sig: SignalState,
+    pub mm: MmState,
+    /// host path of the program (/proc/self/exe)
+    pub exe_path: Vec<u8>,
+    /// PR_SET_NAME
+    pub comm: Vec<u8>,
+    pub ld_prefix: Option<PathBuf>,
+    pub stack_size: u64,
+    pub clear_child_tid: u64,
+    pub suspend_restore: Option<u64>,
+    /// state of the `-seed` generator
+    pub rng: Option<u64>,
+    pub blocked: Option<Blocked>,
+    pub strace: bool,
 }
 
 impl Process {
@@ -192,7 +235,50 @@ impl Process {
             pending_trace: None,
             comm: cfg.argv.first().cloned().unwrap_or_default(),
             suspend_restore: None,
+            blocked: None,
+            wait_slice: None,
+            resume: None,
+            blocking: None,
+            slice_end: None,
         })
+    }
+
+    /// A process from its parts, without loading anything: the CPU state,
+    /// memory, descriptors and signal state are taken as they are; the decode
+    /// cache starts empty. It runs in this host process (its pid).
+    pub fn from_parts(p: Parts) -> Process {
+        let mut mem = p.mem;
+        mem.smc_pages.clear();
+        Process {
+            cpu: p.cpu,
+            mem,
+            interp: Interp::new(),
+            fds: p.fds,
+            sig: p.sig,
+            mm: p.mm,
+            pid: host::getpid(),
+            strace: p.strace,
+            exe_path: p.exe_path,
+            ld_prefix: p.ld_prefix,
+            stack_size: p.stack_size,
+            rng: p.rng.map(Rng::from_state),
+            clear_child_tid: p.clear_child_tid,
+            started: Instant::now(),
+            iset_warning: None,
+            pending_trace: None,
+            comm: p.comm,
+            suspend_restore: p.suspend_restore,
+            blocked: p.blocked,
+            wait_slice: None,
+            resume: None,
+            blocking: None,
+            slice_end: None,
+        }
+    }
+
+    /// The `-seed` generator's state (None without `-seed`).
+    pub fn rng_state(&self) -> Option<u64> {
+        self.rng.map(|r| r.state())
     }
 
     /// Runs until the process ends.
@@ -204,11 +290,25 @@ impl Process {
         }
     }
 
-    /// Runs at most about `budget` bundles; Some when the process ended.
+    /// Runs at most about `budget` bundles; Some when the process ended. A
+    /// system call that waits longer than `wait_slice` ends the slice early
+    /// (the next call continues it).
     pub fn run_for(&mut self, budget: u64) -> Option<Termination> {
         let log_cpu = log::log_enabled!(target: "e2kemu::cpu", log::Level::Info);
         self.interp.log_in_asm = log::log_enabled!(target: "e2kemu::in_asm", log::Level::Info);
         self.interp.log_exec = log::log_enabled!(target: "e2kemu::exec", log::Level::Info);
+        if self.blocked.is_some() {
+            // a waiting system call continues first
+            if let Some(t) = self.resume_blocked() {
+                return Some(t);
+            }
+            if self.blocked.is_some() {
+                return None;
+            }
+            if let Some(t) = self.deliver_pending() {
+                return Some(t);
+            }
+        }
         let mut left = budget;
         while left > 0 {
             let chunk = if log_cpu { 1 } else { left.min(65536) };
@@ -234,6 +334,10 @@ impl Process {
             };
             if t.is_some() {
                 return t;
+            }
+            if self.blocked.is_some() {
+                // the slice went to a waiting system call
+                return None;
             }
             if let Some(t) = self.deliver_pending() {
                 return Some(t);

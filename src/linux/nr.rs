@@ -97,6 +97,7 @@ pub const GETDENTS64: u32 = 220;
 pub const SET_ROBUST_LIST: u32 = 366;
 pub const GET_ROBUST_LIST: u32 = 365;
 pub const RT_SIGTIMEDWAIT: u32 = 177;
+pub const RT_SIGQUEUEINFO: u32 = 178;
 pub const GETRESUID: u32 = 165;
 pub const GETRESGID: u32 = 171;
 pub const GETCPU: u32 = 327;

@@ -94,13 +94,16 @@ impl Process {
             b[off as usize..off as usize + v.len()].copy_from_slice(v);
         };
         put(&mut b, 0, &info.signo.to_le_bytes());
+        put(&mut b, 4, &info.errno.to_le_bytes());
         put(&mut b, 8, &info.code.to_le_bytes());
         if info.code > 0 && matches!(info.signo, 4 | 5 | 7 | 8 | 11) {
             put(&mut b, 16, &info.addr.to_le_bytes());
             put(&mut b, 24, &info.trapno.to_le_bytes());
         } else {
+            // _kill / _rt: sender and (for queued signals) si_value
             put(&mut b, 16, &info.pid.to_le_bytes());
             put(&mut b, 20, &info.uid.to_le_bytes());
+            put(&mut b, 24, &info.value.to_le_bytes());
         }
         let alt = self.sig.altstack;
         put(&mut b, UC + 16, &alt.sp.to_le_bytes());

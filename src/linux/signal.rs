@@ -29,7 +29,13 @@ pub const MINSIGSTKSZ: u64 = 4096;
 
 /// si_code values for signals sent by processes.
 pub const SI_USER: i32 = 0;
+pub const SI_QUEUE: i32 = -1;
 pub const SI_TKILL: i32 = -6;
+
+/// The kernel's first real-time signal: from here on, signals queue.
+pub const SIGRTMIN: i32 = 32;
+/// Most signals queued at once (the kernel's RLIMIT_SIGPENDING, smaller).
+pub const MAX_QUEUED: usize = 4096;
 
 /// The handler returns to this address (unmapped kernel range); fetching it means
 /// "perform rt_sigreturn" (§17.1 step 5).
@@ -55,6 +61,8 @@ pub struct SigAction {
 pub struct SigInfo {
     pub signo: i32,
     pub code: i32,
+    /// si_errno
+    pub errno: i32,
     /// fault address (si_addr) for fault signals
     pub addr: u64,
     /// exception number (si_trapno) for faults
@@ -62,6 +70,8 @@ pub struct SigInfo {
     /// sender for kill-type signals
     pub pid: i32,
     pub uid: u32,
+    /// si_value (a `union sigval`) of queued signals
+    pub value: u64,
     /// raised by an exception (cannot be blocked or ignored)
     pub sync: bool,
     /// IP of the faulting bundle (TIR)
@@ -210,12 +220,16 @@ pub(crate) struct SigRecord {
 }
 
 /// All signal state of the (single-threaded) process.
+///
+/// Pending signals follow the kernel's queue rules: every pending signal has
+/// its `siginfo` in `queue` (oldest first); a standard signal that is already
+/// pending is not queued again, real-time signals queue one entry per send.
 #[derive(Debug, Clone)]
 pub struct SignalState {
     pub actions: [SigAction; NSIG],
     pub blocked: u64,
-    pub pending: u64,
-    info: [SigInfo; NSIG],
+    pending: u64,
+    queue: Vec<SigInfo>,
     pub altstack: AltStack,
     pub(crate) records: Vec<SigRecord>,
 }
@@ -226,7 +240,7 @@ impl Default for SignalState {
             actions: [SigAction::default(); NSIG],
             blocked: 0,
             pending: 0,
-            info: [SigInfo::default(); NSIG],
+            queue: Vec::new(),
             altstack: AltStack::default(),
             records: Vec::new(),
         }
@@ -234,13 +248,90 @@ impl Default for SignalState {
 }
 
 impl SignalState {
-    /// Marks `sig` pending (standard signals do not queue).
-    pub fn raise(&mut self, info: SigInfo) {
+    /// Makes a signal pending with its info. A standard signal that is already
+    /// pending is dropped (the first one's info stays); a real-time signal is
+    /// queued again. When the queue is full a signal sent by `kill` is still
+    /// marked pending (its info is lost, as in the kernel) while other real-time
+    /// sends fail: false (EAGAIN for `rt_sigqueueinfo`).
+    pub fn raise(&mut self, info: SigInfo) -> bool {
         if !(1..=NSIG as i32).contains(&info.signo) {
-            return;
+            return false;
         }
-        self.pending |= bit(info.signo);
-        self.info[(info.signo - 1) as usize] = info;
+        let b = bit(info.signo);
+        if info.signo < SIGRTMIN && self.pending & b != 0 {
+            return true;
+        }
+        if self.queue.len() >= MAX_QUEUED {
+            if info.signo >= SIGRTMIN && info.code != SI_USER {
+                return false;
+            }
+        } else {
+            self.queue.push(info);
+        }
+        self.pending |= b;
+        true
+    }
+
+    /// Pending signals (bit `sig-1`).
+    pub fn pending(&self) -> u64 {
+        self.pending
+    }
+
+    /// The queued siginfo of every pending signal, oldest first.
+    pub fn queued(&self) -> &[SigInfo] {
+        &self.queue
+    }
+
+    /// Takes the oldest pending instance of `sig`; the signal stays pending while
+    /// more instances are queued. A signal pending without queued info (queue
+    /// overflow) comes with zeroed SI_USER info, as from the kernel.
+    pub fn take(&mut self, sig: i32) -> Option<SigInfo> {
+        if !(1..=NSIG as i32).contains(&sig) || self.pending & bit(sig) == 0 {
+            return None;
+        }
+        let info = match self.queue.iter().position(|i| i.signo == sig) {
+            Some(k) => self.queue.remove(k),
+            None => SigInfo {
+                signo: sig,
+                code: SI_USER,
+                ..SigInfo::default()
+            },
+        };
+        if !self.queue.iter().any(|i| i.signo == sig) {
+            self.pending &= !bit(sig);
+        }
+        Some(info)
+    }
+
+    /// Drops every pending instance of `sig` (it became ignored).
+    pub fn discard(&mut self, sig: i32) {
+        self.queue.retain(|i| i.signo != sig);
+        self.pending &= !bit(sig);
+    }
+
+    /// Sets the pending state saved by a migration source, checking that it is
+    /// one this state could have reached (every queued info belongs to a pending
+    /// signal, a standard signal is queued at most once, the queue fits).
+    pub fn restore_pending(&mut self, pending: u64, queue: Vec<SigInfo>) -> Result<(), String> {
+        if queue.len() > MAX_QUEUED {
+            return Err(format!(
+                "{} queued signals exceed the limit of {MAX_QUEUED}",
+                queue.len()
+            ));
+        }
+        let mut seen = 0u64;
+        for i in &queue {
+            if !(1..=NSIG as i32).contains(&i.signo) || pending & bit(i.signo) == 0 {
+                return Err(format!("queued signal {} is not pending", i.signo));
+            }
+            if i.signo < SIGRTMIN && seen & bit(i.signo) != 0 {
+                return Err(format!("standard signal {} is queued twice", i.signo));
+            }
+            seen |= bit(i.signo);
+        }
+        self.pending = pending;
+        self.queue = queue;
+        Ok(())
     }
 
     /// Lowest pending unblocked signal.
@@ -312,7 +403,7 @@ impl Process {
             if a.handler == SIG_IGN
                 || (a.handler == SIG_DFL && default_action(sig) == DefaultAction::Ignore)
             {
-                self.sig.pending &= !bit(sig);
+                self.sig.discard(sig);
             }
         }
         Ok(0)
@@ -357,7 +448,7 @@ impl Process {
             return Err(EINVAL);
         }
         self.collect_host_signals();
-        let v = self.sig.pending & self.sig.blocked;
+        let v = self.sig.pending() & self.sig.blocked;
         self.mem
             .write(set, &v.to_le_bytes()[..size as usize])
             .map_err(|_| EFAULT)?;
@@ -414,14 +505,15 @@ impl Process {
         if pid == me || pid == 0 || pid == -1 || pid == -me {
             // this process (for a group or "everyone" only this process is emulated;
             // other processes are left alone)
-            if sig != 0 {
-                self.sig.raise(SigInfo {
-                    signo: sig as i32,
-                    code,
-                    pid: me,
-                    uid: super::host::getuid(),
-                    ..SigInfo::default()
-                });
+            let info = SigInfo {
+                signo: sig as i32,
+                code,
+                pid: me,
+                uid: super::host::getuid(),
+                ..SigInfo::default()
+            };
+            if sig != 0 && !self.sig.raise(info) {
+                return Err(EAGAIN);
             }
             return Ok(0);
         }
@@ -437,6 +529,71 @@ impl Process {
             return Err(ESRCH);
         }
         self.sys_kill(self.pid as i64, sig, SI_TKILL)
+    }
+
+    /// rt_sigqueueinfo(tgid, sig, info) and rt_tgsigqueueinfo(tgid, tid, sig,
+    /// info): a signal with the caller's own `siginfo_t` (si_code, si_errno,
+    /// si_pid, si_uid, si_value). Like the kernel, only negative si_codes other
+    /// than SI_TKILL may be sent to another process.
+    pub(crate) fn sys_rt_sigqueueinfo(
+        &mut self,
+        tgid: i64,
+        tid: Option<i64>,
+        sig: i64,
+        uinfo: u64,
+    ) -> SysResult {
+        if !(0..=NSIG as i64).contains(&sig) {
+            return Err(EINVAL);
+        }
+        if tgid <= 0 || tid.is_some_and(|t| t <= 0) {
+            return Err(EINVAL);
+        }
+        let mut raw = [0u8; 128];
+        self.mem.read(uinfo, &mut raw).map_err(|_| EFAULT)?;
+        let i32_at = |o: usize| i32::from_le_bytes([raw[o], raw[o + 1], raw[o + 2], raw[o + 3]]);
+        let u64_at = |o: usize| {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(&raw[o..o + 8]);
+            u64::from_le_bytes(b)
+        };
+        let code = i32_at(8);
+        let me = self.pid as i64;
+        let to_self = tgid == me && tid.is_none_or(|t| t == me);
+        if (code >= 0 || code == SI_TKILL) && !to_self {
+            return Err(EPERM);
+        }
+        if !to_self {
+            if tgid != me {
+                // another process: the host delivers it with the same siginfo
+                raw[..4].copy_from_slice(&(sig as i32).to_le_bytes());
+                return super::host::rt_sigqueueinfo(
+                    tgid as i32,
+                    tid.map(|t| t as i32),
+                    sig as i32,
+                    &raw,
+                )
+                .map(|_| 0);
+            }
+            return Err(ESRCH);
+        }
+        if sig == 0 {
+            return Ok(0);
+        }
+        let info = SigInfo {
+            signo: sig as i32,
+            code,
+            errno: i32_at(4),
+            addr: u64_at(16),
+            pid: i32_at(16),
+            uid: i32_at(20) as u32,
+            value: u64_at(24),
+            ..SigInfo::default()
+        };
+        if self.sig.raise(info) {
+            Ok(0)
+        } else {
+            Err(EAGAIN)
+        }
     }
 
     // ------------------------------------------------------------ delivery
@@ -460,8 +617,9 @@ impl Process {
     pub(crate) fn deliver_pending(&mut self) -> Option<Termination> {
         self.collect_host_signals();
         while let Some(sig) = self.sig.next_deliverable() {
-            self.sig.pending &= !bit(sig);
-            let info = self.sig.info[(sig - 1) as usize];
+            let Some(info) = self.sig.take(sig) else {
+                break;
+            };
             if let Some(t) = self.deliver(sig, info) {
                 return Some(t);
             }
@@ -537,4 +695,69 @@ impl Process {
             Err(()) => Some(fatal(s::SIGSEGV)),
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rt(code: i32, value: u64) -> SigInfo {
+        SigInfo {
+            signo: 40,
+            code,
+            value,
+            ..SigInfo::default()
+        }
+    }
+
+    #[test]
+    fn queue_rules() {
+        let mut s = SignalState::default();
+        // standard signals: the first info stays
+        assert!(s.raise(SigInfo {
+            signo: USR1,
+            pid: 1,
+            ..SigInfo::default()
+        }));
+        assert!(s.raise(SigInfo {
+            signo: USR1,
+            pid: 2,
+            ..SigInfo::default()
+        }));
+        assert_eq!(s.queued().len(), 1);
+        assert_eq!(s.take(USR1).unwrap().pid, 1);
+        assert_eq!(s.take(USR1), None);
+        // real-time signals queue up to the limit
+        for v in 0..MAX_QUEUED as u64 {
+            assert!(s.raise(rt(SI_QUEUE, v)));
+        }
+        assert!(
+            !s.raise(rt(SI_QUEUE, 9999)),
+            "a full queue refuses sigqueue"
+        );
+        assert!(s.raise(rt(SI_USER, 9999)), "kill still marks it pending");
+        for v in 0..MAX_QUEUED as u64 {
+            assert_eq!(s.take(40).unwrap().value, v);
+        }
+        // the overflowed kill() instance was never queued
+        assert_eq!(s.pending(), 0);
+        // pending without queued info: zeroed SI_USER info (restored streams)
+        s.restore_pending(bit(12), vec![]).unwrap();
+        assert_eq!(
+            s.take(12),
+            Some(SigInfo {
+                signo: 12,
+                code: SI_USER,
+                ..SigInfo::default()
+            })
+        );
+        // discard drops every instance
+        s.raise(rt(SI_QUEUE, 1));
+        s.raise(rt(SI_QUEUE, 2));
+        s.discard(40);
+        assert_eq!((s.pending(), s.queued().len()), (0, 0));
+        assert!(!s.raise(SigInfo::default()), "signal 0 is not a signal");
+    }
+
+    const USR1: i32 = 10;
 }

@@ -3,11 +3,13 @@
 //! fast system calls of entry 6, and the process/time/info calls. File calls are in
 //! `fs.rs`, memory calls in `mm.rs`, `access_hw_stacks` in `hwstacks.rs`.
 
+use super::blocking::{Blocked, Wait, WaitEnd, EBLOCKED};
 use super::errno::*;
 use super::nr;
 use super::{host, hostsig, signal, strace, Process, SysResult, Termination};
 use crate::cpu::fault::Fault;
 use crate::mem::{FaultKind, MemFault};
+use std::time::{Duration, Instant};
 
 /// Base of the unmapped fake kernel area: `sdisp` entry k jumps to `+0x800*k` (§15.2).
 pub const FAKE_KERNEL: u64 = 0xe200_0000_0000;
@@ -48,7 +50,22 @@ impl Process {
 
     /// A `call` through an SDISP CTPR completed with `wbs`: run the system call.
     pub(crate) fn syscall(&mut self, entry: u32, wbs: u8) -> Option<Termination> {
-        self.cpu.stats.syscalls += 1;
+        self.syscall_at(entry, wbs, None)
+    }
+
+    /// Makes the blocked system call again with its resume state (the run loop
+    /// does this for a call that waits across slices, and so does a migration
+    /// destination).
+    pub(crate) fn resume_blocked(&mut self) -> Option<Termination> {
+        let b = self.blocked.take()?;
+        self.syscall_at(b.entry, b.wbs, Some(b.wait))
+    }
+
+    fn syscall_at(&mut self, entry: u32, wbs: u8, resume: Option<Wait>) -> Option<Termination> {
+        let again = resume.is_some();
+        if !again {
+            self.cpu.stats.syscalls += 1;
+        }
         let shift = 2 * wbs as usize;
         let w = Window {
             base: self.cpu.wbase + shift,
@@ -88,13 +105,28 @@ impl Process {
         } else if entry == 6 {
             self.fast_syscall(num, &args).into()
         } else {
-            self.trace_call(num, &args);
+            if !again {
+                self.trace_call(num, &args);
+            }
+            self.resume = resume;
+            self.slice_end = self.wait_slice.map(|d| Instant::now() + d);
             let o = self.dispatch(num, &args, w);
+            self.resume = None;
+            if let Some(wait) = self.blocking.take() {
+                // not done in this slice: no result yet, the call continues later
+                self.blocked = Some(Blocked { entry, wbs, wait });
+                return None;
+            }
             self.trace_result(num, &o);
             o
         };
         match out {
             Outcome::Ret(v) => {
+                let v = if v == -(EBLOCKED as i64) {
+                    -(EINTR as i64)
+                } else {
+                    v
+                };
                 self.set_result(w, v);
                 None
             }
@@ -217,6 +249,8 @@ impl Process {
             nr::KILL => self.sys_kill(i(0), i(1), signal::SI_USER),
             nr::TKILL => self.sys_tgkill(-1, i(0), i(1)),
             nr::TGKILL => self.sys_tgkill(i(0), i(1), i(2)),
+            nr::RT_SIGQUEUEINFO => self.sys_rt_sigqueueinfo(i(0), None, i(1), a[2]),
+            nr::RT_TGSIGQUEUEINFO => self.sys_rt_sigqueueinfo(i(0), Some(i(1)), i(2), a[3]),
             // e2k specific
             nr::ACCESS_HW_STACKS => self.sys_access_hw_stacks(a, w),
             nr::SET_BACKTRACE | nr::GET_BACKTRACE | nr::E2K_SYSWORK | nr::E2K_LONGJMP2 => {
@@ -439,45 +473,38 @@ impl Process {
                 if v != a[2] as u32 {
                     return Err(EAGAIN);
                 }
-                if a[3] != 0 {
-                    // nobody else can wake us: sleep the timeout
-                    let (s, n) = self.get_timespec(a[3])?;
-                    if !(0..1_000_000_000).contains(&n) || s < 0 {
-                        return Err(EINVAL);
-                    }
-                    let (clk, flags) = if op == WAIT_BITSET {
-                        let c = if a[1] & 256 != 0 { 0 } else { 1 };
-                        (c, libc::TIMER_ABSTIME)
+                if a[3] == 0 {
+                    // nobody else can wake us: only a signal ends the wait
+                    return self.wait_signal();
+                }
+                let (s, n) = self.get_timespec(a[3])?;
+                if !(0..1_000_000_000).contains(&n) || s < 0 {
+                    return Err(EINVAL);
+                }
+                if op == WAIT_BITSET {
+                    // an absolute timeout, CLOCK_REALTIME with FUTEX_CLOCK_REALTIME
+                    let clk = if a[1] & 256 != 0 {
+                        libc::CLOCK_REALTIME
                     } else {
-                        (1, 0)
+                        libc::CLOCK_MONOTONIC
                     };
-                    return match host::clock_nanosleep(clk, flags, s, n) {
+                    return match self.sleep_until(clk, s, n) {
                         Ok(()) => Err(ETIMEDOUT),
-                        Err(_) => Err(EINTR),
+                        Err(e) => Err(e),
                     };
                 }
-                self.wait_host_signal();
-                Err(EINTR)
+                match self.sleep_relative(Duration::new(s as u64, n as u32)) {
+                    Ok(()) => Err(ETIMEDOUT),
+                    Err((e, _)) => Err(e),
+                }
             }
             WAKE | WAKE_BITSET | REQUEUE | CMP_REQUEUE | WAKE_OP => Ok(0),
             _ => self.unimplemented(nr::FUTEX, a),
         }
     }
 
-    /// Blocks until a host signal arrives that the guest will see.
-    pub(crate) fn wait_host_signal(&mut self) {
-        loop {
-            self.collect_host_signals();
-            if self.sig.next_deliverable().is_some() {
-                return;
-            }
-            hostsig::wait_for_signal();
-        }
-    }
-
     fn sys_pause(&mut self) -> SysResult {
-        self.wait_host_signal();
-        Err(EINTR)
+        self.wait_signal()
     }
 
     fn sys_rt_sigsuspend(&mut self, set: u64, size: u64) -> SysResult {
@@ -485,12 +512,13 @@ impl Process {
             return Err(EINVAL);
         }
         let m = self.get_u64(set)?;
-        let old = self.sig.blocked;
-        self.sig.blocked = m & !(signal::bit(signal::SIGKILL) | signal::bit(signal::SIGSTOP));
-        self.wait_host_signal();
-        // the handler runs with the temporary mask; rt_sigreturn restores the old one
-        self.suspend_restore = Some(old);
-        Err(EINTR)
+        if self.resumed() != Some(&Wait::Signal) {
+            // the handler runs with the temporary mask; rt_sigreturn restores
+            // the old one (a resumed call has set them up already)
+            self.suspend_restore = Some(self.sig.blocked);
+            self.sig.blocked = m & !(signal::bit(signal::SIGKILL) | signal::bit(signal::SIGSTOP));
+        }
+        self.wait_signal()
     }
 
     fn sys_clone(&mut self, flags: u64) -> SysResult {
@@ -508,12 +536,29 @@ impl Process {
         let r = host::fork()?;
         if r == 0 {
             self.pid = host::getpid();
+            hostsig::after_fork();
         }
         Ok(r)
     }
 
     fn sys_wait4(&mut self, pid: i64, status: u64, options: i64, rusage: u64) -> SysResult {
-        let (r, st) = host::wait4(pid as i32, options as i32)?;
+        const WNOHANG: i64 = 1;
+        let (r, st) = if self.wait_slice.is_none() || options & WNOHANG != 0 {
+            host::wait4(pid as i32, options as i32)?
+        } else {
+            // under a monitor: look every few milliseconds, slice by slice
+            loop {
+                let (r, st) = host::wait4(pid as i32, (options | WNOHANG) as i32)?;
+                if r != 0 {
+                    break (r, st);
+                }
+                match self.wait_for(&[], Some(Duration::from_millis(5)), false) {
+                    WaitEnd::Signal(_) => return Err(EINTR),
+                    WaitEnd::Slice(_) => return self.block(Wait::Child),
+                    WaitEnd::Expired | WaitEnd::Ready(_) => {}
+                }
+            }
+        };
         if status != 0 && r > 0 {
             self.mem.write_u32(status, st as u32).map_err(|_| EFAULT)?;
         }
@@ -588,16 +633,40 @@ impl Process {
         self.put_itimer(cur, v)
     }
 
+    /// nanosleep/clock_nanosleep: the sleep is measured in running time (a
+    /// stopped guest does not sleep; what is left continues after `cont` or on
+    /// a migration destination). A signal ends it with EINTR and the time left.
     fn sys_nanosleep(&mut self, clk: i64, flags: i64, req: u64, rem: u64) -> SysResult {
         let (s, n) = self.get_timespec(req)?;
         if !(0..1_000_000_000).contains(&n) || s < 0 {
             return Err(EINVAL);
         }
-        match host::clock_nanosleep(clk as i32, flags as i32, s, n) {
+        let clk = clk as i32;
+        let abs = flags & libc::TIMER_ABSTIME as i64 != 0;
+        let sleepable = matches!(
+            clk,
+            libc::CLOCK_REALTIME | libc::CLOCK_MONOTONIC | libc::CLOCK_BOOTTIME | libc::CLOCK_TAI
+        );
+        if !sleepable {
+            // CPU-time and other clocks: the host decides (and sleeps)
+            return match host::clock_nanosleep(clk, flags as i32, s, n) {
+                Ok(()) => Ok(0),
+                Err((e, rs, rn)) => {
+                    if e == EINTR && rem != 0 && !abs {
+                        self.put_pair(rem, rs, rn)?;
+                    }
+                    Err(e)
+                }
+            };
+        }
+        if abs {
+            return self.sleep_until(clk, s, n).map(|_| 0);
+        }
+        match self.sleep_relative(Duration::new(s as u64, n as u32)) {
             Ok(()) => Ok(0),
-            Err((e, rs, rn)) => {
-                if e == EINTR && rem != 0 && flags & libc::TIMER_ABSTIME as i64 == 0 {
-                    self.put_pair(rem, rs, rn)?;
+            Err((e, left)) => {
+                if e == EINTR && rem != 0 {
+                    self.put_pair(rem, left.as_secs() as i64, left.subsec_nanos() as i64)?;
                 }
                 Err(e)
             }

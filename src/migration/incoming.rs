@@ -9,15 +9,11 @@ use super::load::{self, Limits, Loaded};
 use super::stream_format::SEC_HEADER;
 use super::transport::{self, Sock, Uri};
 use super::{MigEvent, MigStatus, Notify};
-use crate::linux::{hostsig, Config, Process};
+use crate::linux::{hostsig, MmState, Parts, Process};
 use std::io::{Read, Write};
 use std::net::Shutdown;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
-
-/// The bundled example, assembled as a placeholder image that the loaded state
-/// then replaces entirely.
-const STUB: &str = include_str!("../../examples/hello.s");
 
 /// State of the incoming side.
 pub struct Incoming {
@@ -117,48 +113,34 @@ pub fn acknowledge(s: &mut Sock) {
     s.shutdown(Shutdown::Write);
 }
 
-/// Rebuilds a runnable process from a loaded state (CPU thread).
+/// Rebuilds a runnable process from a loaded state (CPU thread): reopens the
+/// descriptors, assembles the process from its parts and installs the host
+/// side of the guest's signal handlers.
 pub fn build_process(l: Loaded, strace: bool) -> Result<Process, String> {
     use std::os::unix::ffi::OsStrExt;
-    let image = crate::cli::assemble_source(
-        std::path::Path::new("stub.s"),
-        STUB.as_bytes(),
-        l.header.iset,
-        &[],
-    )?;
-    let exe = PathBuf::from(std::ffi::OsStr::from_bytes(&l.proc.exe_path));
-    let cfg = Config {
-        iset: Some(l.header.iset),
-        default_iset: l.header.iset,
-        tags: l.header.tags,
-        argv: vec![l.proc.comm.clone()],
-        envp: Vec::new(),
-        exe_path: exe,
-        ld_prefix: l
-            .proc
-            .ld_prefix
-            .as_ref()
-            .map(|b| PathBuf::from(std::ffi::OsStr::from_bytes(b))),
-        stack_size: l.proc.stack_size.max(4096),
-        strace,
-        seed: None,
-    };
-    let mut p = Process::new(&image, "migrated", &cfg).map_err(|e| e.to_string())?;
     let fds = fd_state::restore(&l.fds)?;
-    p.cpu = l.cpu;
-    p.mem = l.mem;
-    p.mem.smc_pages.clear();
-    p.interp.flush();
-    p.fds = fds;
-    p.sig = l.sig;
-    p.mm.brk_start = l.proc.brk_start;
-    p.mm.brk = l.proc.brk;
-    p.exe_path = l.proc.exe_path;
-    p.comm = l.proc.comm;
-    p.clear_child_tid = l.proc.clear_child_tid;
-    p.stack_size = l.proc.stack_size;
-    p.suspend_restore = l.proc.suspend_restore;
-    p.iset_warning = None;
+    let info = l.proc;
+    let p = Process::from_parts(Parts {
+        cpu: l.cpu,
+        mem: l.mem,
+        fds,
+        sig: l.sig,
+        mm: MmState {
+            brk_start: info.brk_start,
+            brk: info.brk,
+        },
+        exe_path: info.exe_path,
+        comm: info.comm,
+        ld_prefix: info
+            .ld_prefix
+            .map(|b| PathBuf::from(std::ffi::OsStr::from_bytes(&b))),
+        stack_size: info.stack_size,
+        clear_child_tid: info.clear_child_tid,
+        suspend_restore: info.suspend_restore,
+        rng: info.rng,
+        blocked: info.blocked,
+        strace,
+    });
     for (i, a) in p.sig.actions.iter().enumerate() {
         if a.handler != 0 {
             hostsig::mirror(i as i32 + 1, a.handler);

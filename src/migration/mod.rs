@@ -481,17 +481,7 @@ pub fn snapshot(p: &Process, running: bool) -> Result<Vec<u8>, String> {
     w.section(SEC_CPU, &cpu_state::encode_cpu(&p.cpu), &mut out);
     w.section(SEC_SIGNALS, &state_save::encode_signals(&p.sig), &mut out);
     w.section(SEC_FDS, &fd_state::encode(&fds), &mut out);
-    let info = state_save::ProcInfo {
-        brk_start: p.mm.brk_start,
-        brk: p.mm.brk,
-        exe_path: p.exe_path.clone(),
-        comm: p.comm.clone(),
-        clear_child_tid: p.clear_child_tid,
-        stack_size: p.stack_size,
-        ld_prefix: None,
-        suspend_restore: p.suspend_restore,
-        running,
-    };
+    let info = state_save::ProcInfo::of(p, running);
     w.section(SEC_PROCESS, &state_save::encode_proc(&info), &mut out);
     w.end(&mut out);
     Ok(out)

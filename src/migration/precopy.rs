@@ -27,9 +27,10 @@ use std::time::{Duration, Instant};
 
 /// Pages per PAGES section (1 MiB of data at most).
 const PAGES_PER_CHUNK: usize = 256;
-/// Chunks queued between the CPU thread and the writer (up to 32 MiB: a guest
-/// that sleeps in a system call holds up the CPU thread, and the writer keeps
-/// streaming from this queue meanwhile).
+/// Chunks queued between the CPU thread and the writer (up to 32 MiB: the
+/// writer keeps streaming from this queue while the CPU thread runs a guest
+/// slice, which may be a wait of up to `monitor::vm::WAIT_SLICE` in a system
+/// call).
 const QUEUE: usize = 32;
 
 /// What the CPU thread hands to the writer.
@@ -716,20 +717,7 @@ impl Outgoing {
         self.todo = dirty;
         self.pos = 0;
         self.remaining_pages = self.todo.len() as u64;
-        let info = ProcInfo {
-            brk_start: p.mm.brk_start,
-            brk: p.mm.brk,
-            exe_path: p.exe_path.clone(),
-            comm: p.comm.clone(),
-            clear_child_tid: p.clear_child_tid,
-            stack_size: p.stack_size,
-            ld_prefix: p.ld_prefix.as_ref().map(|l| {
-                use std::os::unix::ffi::OsStrExt;
-                l.as_os_str().as_bytes().to_vec()
-            }),
-            suspend_restore: p.suspend_restore,
-            running: self.was_running,
-        };
+        let info = ProcInfo::of(p, self.was_running);
         self.final_state = vec![
             (SEC_CPU, super::cpu_state::encode_cpu(&p.cpu)),
             (SEC_SIGNALS, state_save::encode_signals(&p.sig)),

@@ -1,10 +1,14 @@
 //! Process state other than the CPU and descriptors: the memory layout (every
 //! mapping with its per-page protections), page batches (zero pages elided),
-//! signal state and the process bookkeeping (brk, names, sigsuspend mask). Each
-//! piece has an encoder for the source and a validating decoder.
+//! signal state (with every pending signal's queued siginfo) and the process
+//! bookkeeping (brk, names, sigsuspend mask, `-seed` generator, a system call
+//! that is waiting). Each piece has an encoder for the source and a validating
+//! decoder.
 
 use super::wire::{DResult, Dec, Enc};
-use crate::linux::signal::{AltStack, SigAction, SigInfo, SignalState, NSIG};
+use crate::linux::blocking::{Blocked, Wait};
+use crate::linux::signal::{AltStack, SigAction, SigInfo, SignalState, MAX_QUEUED, NSIG};
+use crate::linux::Process;
 use crate::mem::{GuestMem, PAGE_SHIFT, PAGE_SIZE, TASK_SIZE};
 
 /// One mapping as described in a LAYOUT section.
@@ -269,7 +273,7 @@ pub fn encode_signals(s: &SignalState) -> Vec<u8> {
     for a in &s.actions {
         e.u64(a.handler).u64(a.flags).u64(a.restorer).u64(a.mask);
     }
-    e.u64(s.blocked).u64(s.pending);
+    e.u64(s.blocked).u64(s.pending());
     e.u64(s.altstack.sp)
         .u64(s.altstack.size)
         .u32(s.altstack.flags as u32);
@@ -292,6 +296,20 @@ pub fn encode_signals(s: &SignalState) -> Vec<u8> {
             .u32(r.upsr)
             .u32(r.bgr);
         super::cpu_state::encode_aau(&mut e, &r.aau);
+    }
+    // the pending signals' siginfo, oldest first
+    e.u32(s.queued().len() as u32);
+    for i in s.queued() {
+        e.u32(i.signo as u32)
+            .u32(i.code as u32)
+            .u32(i.errno as u32)
+            .u64(i.addr)
+            .u32(i.trapno as u32)
+            .u32(i.pid as u32)
+            .u32(i.uid)
+            .u64(i.value)
+            .bool(i.sync)
+            .u64(i.ip);
     }
     e.buf
 }
@@ -357,18 +375,28 @@ pub fn decode_signals(p: &[u8]) -> DResult<SignalState> {
             aau,
         });
     }
-    d.finish()?;
-    // pending signals: their siginfo is private to the signal module, so they are
-    // raised again as sent by a process (si_code SI_USER)
-    for sig in 1..=NSIG as i32 {
-        if pending & crate::linux::signal::bit(sig) != 0 {
-            s.raise(SigInfo {
-                signo: sig,
-                code: crate::linux::signal::SI_USER,
-                ..SigInfo::default()
-            });
-        }
+    let n = d.count(45)?;
+    if n > MAX_QUEUED {
+        return Err("signals section: too many queued signals (corrupted stream)".into());
     }
+    let mut queue = Vec::with_capacity(n);
+    for _ in 0..n {
+        queue.push(SigInfo {
+            signo: d.u32()? as i32,
+            code: d.u32()? as i32,
+            errno: d.u32()? as i32,
+            addr: d.u64()?,
+            trapno: d.u32()? as i32,
+            pid: d.u32()? as i32,
+            uid: d.u32()?,
+            value: d.u64()?,
+            sync: d.bool()?,
+            ip: d.u64()?,
+        });
+    }
+    d.finish()?;
+    s.restore_pending(pending, queue)
+        .map_err(|e| format!("signals section: {e} (corrupted stream)"))?;
     Ok(s)
 }
 
@@ -388,6 +416,85 @@ pub struct ProcInfo {
     /// the guest was running when the migration started (the destination
     /// continues it; otherwise it stays paused)
     pub running: bool,
+    /// state of the `-seed` generator
+    pub rng: Option<u64>,
+    /// a system call the guest is waiting in (the destination continues it)
+    pub blocked: Option<Blocked>,
+}
+
+impl ProcInfo {
+    /// The bookkeeping of `p` (`running`: see the field).
+    pub fn of(p: &Process, running: bool) -> ProcInfo {
+        use std::os::unix::ffi::OsStrExt;
+        ProcInfo {
+            brk_start: p.mm.brk_start,
+            brk: p.mm.brk,
+            exe_path: p.exe_path.clone(),
+            comm: p.comm.clone(),
+            clear_child_tid: p.clear_child_tid,
+            stack_size: p.stack_size,
+            ld_prefix: p
+                .ld_prefix
+                .as_ref()
+                .map(|l| l.as_os_str().as_bytes().to_vec()),
+            suspend_restore: p.suspend_restore,
+            running,
+            rng: p.rng_state(),
+            blocked: p.blocked.clone(),
+        }
+    }
+}
+
+fn encode_blocked(e: &mut Enc, b: &Option<Blocked>) {
+    let Some(b) = b else {
+        e.u8(0);
+        return;
+    };
+    e.u8(1).u32(b.entry).u8(b.wbs).u8(b.wait.kind());
+    match &b.wait {
+        Wait::Fd { fd, events } => {
+            e.u32(*fd as u32).u16(*events as u16);
+        }
+        Wait::Sleep { left_ns } => {
+            e.u64(*left_ns);
+        }
+        Wait::Poll { left_ns } => {
+            e.opt_u64(*left_ns);
+        }
+        Wait::Deadline | Wait::Signal | Wait::Child => {}
+    }
+}
+
+fn decode_blocked(d: &mut Dec) -> DResult<Option<Blocked>> {
+    if !d.bool()? {
+        return Ok(None);
+    }
+    let entry = d.u32()?;
+    let wbs = d.u8()?;
+    if !matches!(entry, 3 | 4) {
+        return Err(format!(
+            "process section: a waiting system call through trap entry {entry} (corrupted stream)"
+        ));
+    }
+    let wait = match d.u8()? {
+        0 => Wait::Fd {
+            fd: d.u32()? as i32,
+            events: d.u16()? as i16,
+        },
+        1 => Wait::Sleep { left_ns: d.u64()? },
+        2 => Wait::Deadline,
+        3 => Wait::Signal,
+        4 => Wait::Poll {
+            left_ns: d.opt_u64()?,
+        },
+        5 => Wait::Child,
+        k => {
+            return Err(format!(
+                "process section: unknown kind {k} of a waiting system call (corrupted stream)"
+            ))
+        }
+    };
+    Ok(Some(Blocked { entry, wbs, wait }))
 }
 
 pub fn encode_proc(p: &ProcInfo) -> Vec<u8> {
@@ -406,7 +513,8 @@ pub fn encode_proc(p: &ProcInfo) -> Vec<u8> {
             e.u8(0);
         }
     }
-    e.opt_u64(p.suspend_restore).bool(p.running);
+    e.opt_u64(p.suspend_restore).bool(p.running).opt_u64(p.rng);
+    encode_blocked(&mut e, &p.blocked);
     e.buf
 }
 
@@ -428,6 +536,8 @@ pub fn decode_proc(p: &[u8]) -> DResult<ProcInfo> {
     };
     i.suspend_restore = d.opt_u64()?;
     i.running = d.bool()?;
+    i.rng = d.opt_u64()?;
+    i.blocked = decode_blocked(&mut d)?;
     d.finish()?;
     Ok(i)
 }
@@ -477,16 +587,116 @@ mod tests {
 
     #[test]
     fn signals_roundtrip() {
+        use crate::linux::signal::{SI_QUEUE, SI_TKILL, SI_USER};
         let mut s = SignalState::default();
         s.actions[9].handler = 0x1234;
         s.blocked = 0x55;
-        s.raise(SigInfo {
+        let usr1 = SigInfo {
             signo: 10,
+            code: SI_USER,
+            pid: 77,
+            uid: 1000,
             ..SigInfo::default()
-        });
+        };
+        assert!(s.raise(usr1));
+        // a standard signal that is pending keeps its first info
+        assert!(s.raise(SigInfo {
+            signo: 10,
+            code: SI_TKILL,
+            ..SigInfo::default()
+        }));
+        // real-time signals queue, each with its own info
+        for v in [0x1122_3344_5566u64, 7] {
+            assert!(s.raise(SigInfo {
+                signo: 40,
+                code: SI_QUEUE,
+                errno: 5,
+                pid: 4242,
+                uid: 77,
+                value: v,
+                ..SigInfo::default()
+            }));
+        }
         let d = decode_signals(&encode_signals(&s)).unwrap();
         assert_eq!(d.actions, s.actions);
         assert_eq!(d.blocked, s.blocked);
-        assert_eq!(d.pending, s.pending);
+        assert_eq!(d.pending(), s.pending());
+        assert_eq!(d.queued(), s.queued());
+        let mut d = d;
+        assert_eq!(d.take(10), Some(usr1));
+        assert_eq!(d.take(10), None);
+        assert_eq!(d.take(40).unwrap().value, 0x1122_3344_5566);
+        assert_eq!(d.pending(), crate::linux::signal::bit(40));
+        assert_eq!(d.take(40).unwrap().value, 7);
+        assert_eq!(d.pending(), 0);
+    }
+
+    #[test]
+    fn inconsistent_signal_queues_are_refused() {
+        let mut s = SignalState::default();
+        s.raise(SigInfo {
+            signo: 12,
+            ..SigInfo::default()
+        });
+        let good = encode_signals(&s);
+        // the pending mask (after 64 actions, the blocked mask) no longer has SIGUSR2
+        let at = NSIG * 32 + 8;
+        let mut bad = good.clone();
+        bad[at..at + 8].copy_from_slice(&0u64.to_le_bytes());
+        let e = decode_signals(&bad).unwrap_err();
+        assert!(e.contains("queued signal 12 is not pending"), "{e}");
+        // a standard signal queued twice
+        let mut twice = SignalState::default();
+        twice
+            .restore_pending(crate::linux::signal::bit(12), vec![])
+            .unwrap();
+        assert!(twice
+            .restore_pending(
+                crate::linux::signal::bit(12),
+                vec![
+                    SigInfo {
+                        signo: 12,
+                        ..SigInfo::default()
+                    };
+                    2
+                ]
+            )
+            .is_err());
+    }
+
+    #[test]
+    fn proc_info_with_a_waiting_call() {
+        for wait in [
+            Wait::Fd { fd: 0, events: 1 },
+            Wait::Sleep { left_ns: 123 },
+            Wait::Deadline,
+            Wait::Signal,
+            Wait::Poll { left_ns: None },
+            Wait::Poll { left_ns: Some(9) },
+            Wait::Child,
+        ] {
+            let i = ProcInfo {
+                exe_path: b"/x".to_vec(),
+                rng: Some(5),
+                blocked: Some(Blocked {
+                    entry: 3,
+                    wbs: 4,
+                    wait,
+                }),
+                ..ProcInfo::default()
+            };
+            assert_eq!(decode_proc(&encode_proc(&i)).unwrap(), i);
+        }
+        let mut bad = encode_proc(&ProcInfo {
+            blocked: Some(Blocked {
+                entry: 3,
+                wbs: 4,
+                wait: Wait::Child,
+            }),
+            ..ProcInfo::default()
+        });
+        let n = bad.len();
+        bad[n - 1] = 9;
+        assert!(decode_proc(&bad).unwrap_err().contains("unknown kind 9"));
     }
 }

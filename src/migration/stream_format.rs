@@ -7,8 +7,10 @@
 use std::io::Read;
 
 pub const MAGIC: &[u8; 8] = b"E2KMIGR\n";
-/// Stream format version written and accepted by this build.
-pub const VERSION: u32 = 1;
+/// Stream format version written and accepted by this build (2: the signals
+/// section carries every pending signal's siginfo, the process section the
+/// `-seed` generator and a system call the guest waits in).
+pub const VERSION: u32 = 2;
 /// Largest section payload accepted (page batches are far smaller).
 pub const MAX_SECTION: usize = 16 << 20;
 /// Guest page size carried in the header.

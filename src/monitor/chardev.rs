@@ -95,11 +95,19 @@ pub fn parse(s: &str, opt: &str) -> Result<Endpoint, String> {
     Ok(ep)
 }
 
-fn serve(mode: Mode, input: Box<dyn Read + Send>, output: Box<dyn Write + Send>, hub: &Arc<Hub>) {
+/// Serves one client. `echo`: HMP echoes typing (not on a terminal, whose
+/// line discipline echoes already).
+fn serve(
+    mode: Mode,
+    input: Box<dyn Read + Send>,
+    output: Box<dyn Write + Send>,
+    hub: &Arc<Hub>,
+    echo: bool,
+) {
     let sink = Sink::new(output);
     match mode {
         Mode::Qmp => qmp_server::serve(input, sink, hub.clone()),
-        Mode::Hmp => hmp::serve(input, sink, hub.clone()),
+        Mode::Hmp => hmp::serve(input, sink, hub.clone(), echo),
     }
 }
 
@@ -112,11 +120,14 @@ pub fn start(ep: &Endpoint, mode: Mode, hub: Arc<Hub>) -> Result<Option<Receiver
             std::thread::Builder::new()
                 .name("monitor-stdio".into())
                 .spawn(move || {
+                    use std::io::IsTerminal;
+                    let echo = !std::io::stdin().is_terminal();
                     serve(
                         mode,
                         Box::new(std::io::stdin()),
                         Box::new(std::io::stdout()),
                         &hub,
+                        echo,
                     )
                 })
                 .map_err(|e| e.to_string())?;
@@ -138,7 +149,7 @@ pub fn start(ep: &Endpoint, mode: Mode, hub: Arc<Hub>) -> Result<Option<Receiver
                         let _ = ctx.send(());
                         let _ = s.set_write_timeout(Some(Duration::from_secs(5)));
                         match s.try_clone() {
-                            Ok(w) => serve(mode, Box::new(s), Box::new(UnixWriter(w)), &hub),
+                            Ok(w) => serve(mode, Box::new(s), Box::new(UnixWriter(w)), &hub, true),
                             Err(_) => continue,
                         }
                     }
@@ -168,7 +179,7 @@ pub fn start(ep: &Endpoint, mode: Mode, hub: Arc<Hub>) -> Result<Option<Receiver
                         let _ = s.set_nodelay(true);
                         let _ = s.set_write_timeout(Some(Duration::from_secs(5)));
                         match s.try_clone() {
-                            Ok(w) => serve(mode, Box::new(s), Box::new(w), &hub),
+                            Ok(w) => serve(mode, Box::new(s), Box::new(w), &hub, true),
                             Err(_) => continue,
                         }
                     }

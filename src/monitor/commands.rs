@@ -176,6 +176,8 @@ impl MigCap {
     }
 
     /// Capabilities e2kemu implements; the others are refused when switched on.
+    /// (`return-path`: tcp and unix migrations always have one, the
+    /// destination's verdict comes back on it.)
     pub fn supported(self) -> bool {
         matches!(self, MigCap::Events | MigCap::ReturnPath)
     }
@@ -416,8 +418,16 @@ fn map_serde_error(path: &str, msg: &str, args: &Value) -> String {
         return format!("Parameter '{name}' is unexpected");
     }
     if let Some(rest) = msg.strip_prefix("unknown variant ") {
+        // QEMU names only the member here (not its path), and a list element,
+        // which has no name, as 'null'
         let v = backticked(rest).unwrap_or(rest);
-        return format!("Parameter '{path}' does not accept value '{v}'");
+        let member = path.rsplit('.').next().unwrap_or("");
+        let member = if member.is_empty() || member.ends_with(']') {
+            "null"
+        } else {
+            member
+        };
+        return format!("Parameter '{member}' does not accept value '{v}'");
     }
     let name = if path.is_empty() || path == "." {
         "null".to_string()
@@ -484,7 +494,15 @@ mod tests {
                 "migrate-set-capabilities",
                 json!({"capabilities": [{"capability": "nope", "state": true}]})
             ),
-            "Parameter 'capabilities[0].capability' does not accept value 'nope'"
+            "Parameter 'capability' does not accept value 'nope'"
+        );
+        assert_eq!(
+            err("qmp_capabilities", json!({"enable": ["bogus"]})),
+            "Parameter 'null' does not accept value 'bogus'"
+        );
+        assert_eq!(
+            err("qmp_capabilities", json!({"enable": "oob"})),
+            "Invalid parameter type for 'enable', expected: array"
         );
         assert_eq!(
             err(

@@ -8,8 +8,9 @@ use super::commands::{
 };
 use super::events::Sink;
 use super::hub::Hub;
+use super::readline::LineEditor;
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -124,16 +125,29 @@ fn run(line: &str, hub: &Hub) -> String {
         },
         "migrate" => migrate(&words[1..], hub),
         "migrate_set_capability" => {
-            let (Some(name), Some(st)) = (words.get(1), words.get(2)) else {
-                return "migrate_set_capability: missing arguments\n".into();
+            // QEMU's argument checks ("capability:s,state:b") come first, then
+            // the name lookup (qapi_enum_parse's wording)
+            let Some(name) = words.get(1) else {
+                return "migrate_set_capability: string expected\n\
+                        Try \"help migrate_set_capability\" for more information\n"
+                    .into();
             };
+            let state = match words.get(2).copied() {
+                Some("on") => true,
+                Some("off") => false,
+                _ => {
+                    return "Expected 'on' or 'off'\n\
+                            Try \"help migrate_set_capability\" for more information\n"
+                        .into()
+                }
+            };
+            if words.len() > 3 {
+                return "migrate_set_capability: extraneous characters at the end of line\n\
+                        Try \"help migrate_set_capability\" for more information\n"
+                    .into();
+            }
             let Some(cap) = MigCap::from_name(name) else {
-                return format!("Error: Parameter 'capability' does not accept value '{name}'\n");
-            };
-            let state = match *st {
-                "on" | "true" => true,
-                "off" | "false" => false,
-                _ => return "Error: Parameter 'state' expects 'on' or 'off'\n".into(),
+                return format!("Error: invalid parameter value: {name}\n");
             };
             simple(Command::SetCapabilities(SetCapsArgs {
                 capabilities: vec![CapState {
@@ -377,27 +391,50 @@ fn info(what: Option<&str>, hub: &Hub) -> String {
     }
 }
 
-/// Serves an HMP session on a stream (`-monitor`): banner, prompt, one command
-/// per line.
-pub fn serve(input: Box<dyn Read + Send>, sink: Arc<Sink>, hub: Arc<Hub>) {
+/// Serves an HMP session on a stream (`-monitor`) the way QEMU's does: the
+/// banner and the `(qemu) ` prompt, input through QEMU's line editor (with
+/// `echo`, typing is echoed as QEMU redraws it; a terminal in canonical mode
+/// echoes by itself), and after each line its output and the prompt.
+pub fn serve(mut input: Box<dyn Read + Send>, sink: Arc<Sink>, hub: Arc<Hub>, echo: bool) {
+    // QEMU's greeting, with the version the QMP greeting reports
     let banner = format!(
-        "e2kemu {} monitor - type 'help' for more information\r\n{PROMPT}",
+        "QEMU {} monitor - type 'help' for more information\r\n{PROMPT}",
         env!("CARGO_PKG_VERSION")
     );
     if !sink.send_raw(banner.as_bytes()) {
         return;
     }
-    let mut r = BufReader::new(input);
-    let mut line = Vec::new();
+    let mut ed = LineEditor::new();
+    let mut buf = [0u8; 4096];
     loop {
-        line.clear();
-        match r.read_until(b'\n', &mut line) {
-            Ok(0) | Err(_) => return,
-            Ok(_) => {}
+        let n = match input.read(&mut buf) {
+            Ok(0) => return,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => return,
+        };
+        let mut out = Vec::new();
+        for &b in &buf[..n] {
+            let at = out.len();
+            let line = ed.feed(b, &mut out);
+            if !echo {
+                out.truncate(at);
+            }
+            let Some(line) = line else {
+                continue;
+            };
+            let busy = hub.begin();
+            out.extend_from_slice(run_line(line.trim(), &hub).as_bytes());
+            out.extend_from_slice(PROMPT.as_bytes());
+            let sent = sink.send_raw(&out);
+            drop(busy);
+            if !sent {
+                return;
+            }
+            out.clear();
+            ed.prompt_shown();
         }
-        let text = String::from_utf8_lossy(&line);
-        let out = run_line(text.trim(), &hub);
-        if !sink.send_raw(format!("{out}{PROMPT}").as_bytes()) {
+        if !out.is_empty() && !sink.send_raw(&out) {
             return;
         }
     }

@@ -1,10 +1,13 @@
 //! The link between monitor sessions (their own threads) and the CPU thread: a
 //! channel of requests, each answered on its own reply channel, plus the event
-//! bus. Migration threads post their events through the same channel.
+//! bus. Migration threads post their events through the same channel. Sessions
+//! count the requests they are handling, so the emulator does not exit (when
+//! the guest ends) before their replies are on the wire.
 
 use super::commands::{Command, QmpError, QmpResult};
 use super::events::EventBus;
 use crate::migration::MigEvent;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{channel, Receiver, Sender, SyncSender};
 use std::sync::{Arc, Mutex};
 
@@ -25,6 +28,17 @@ pub enum Msg {
 pub struct Hub {
     pub bus: Arc<EventBus>,
     tx: Mutex<Sender<Msg>>,
+    /// requests sessions are handling (from receipt until the reply is written)
+    inflight: AtomicUsize,
+}
+
+/// A request a session is handling; dropped once its reply is written.
+pub struct InFlight<'a>(&'a Hub);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.inflight.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl Hub {
@@ -34,6 +48,7 @@ impl Hub {
             Arc::new(Hub {
                 bus: EventBus::new(),
                 tx: Mutex::new(tx),
+                inflight: AtomicUsize::new(0),
             }),
             rx,
         )
@@ -44,6 +59,17 @@ impl Hub {
             Ok(t) => t.clone(),
             Err(p) => p.into_inner().clone(),
         }
+    }
+
+    /// Marks a request as being handled until the guard is dropped.
+    pub fn begin(&self) -> InFlight<'_> {
+        self.inflight.fetch_add(1, Ordering::SeqCst);
+        InFlight(self)
+    }
+
+    /// True when no session is handling a request.
+    pub fn idle(&self) -> bool {
+        self.inflight.load(Ordering::SeqCst) == 0
     }
 
     /// Runs a command on the CPU thread and waits for its reply.

@@ -5,7 +5,8 @@
 //! `run_incoming` starts a destination that waits for a migration stream.
 //!
 //! Modules: `qmp_stream` (input framing and JSON parsing), `json_out` (output),
-//! `qmp_server` (sessions), `commands` (typed commands and errors), `hmp`,
+//! `qmp_server` (sessions), `commands` (typed commands and errors), `hmp` and
+//! `readline` (its line editor),
 //! `events`, `runstate`, `regs`, `chardev` (endpoints), `hub` (the channel to
 //! the CPU thread) and `vm` (the CPU thread's loop).
 
@@ -18,6 +19,7 @@ pub mod hub;
 pub mod json_out;
 pub mod qmp_server;
 pub mod qmp_stream;
+pub mod readline;
 pub mod regs;
 pub mod runstate;
 pub mod vm;

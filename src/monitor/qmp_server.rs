@@ -75,6 +75,7 @@ pub fn serve(mut input: Box<dyn Read + Send>, sink: Arc<Sink>, hub: Arc<Hub>) {
 
 /// Handles one parsed input item.
 pub fn handle(item: Item, sink: &Sink, hub: &Hub) {
+    let _busy = hub.begin();
     let v = match item {
         Item::Error(e) => {
             respond(sink, Err(QmpError::generic(e)), None);

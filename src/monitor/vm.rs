@@ -18,10 +18,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Bundles per guest slice: adapted so that a slice takes about a millisecond
-/// of wall time (a guest sleeping in system calls gets small slices, so
-/// monitor requests are served promptly).
+/// of wall time (a slice that ended in a waiting system call took up to
+/// `WAIT_SLICE`, and the next ones start small again).
 const SLICE_MAX: u64 = 1 << 16;
 const SLICE_MIN: u64 = 64;
+/// Longest wait of a guest system call (a blocking read, a sleep, pause, ...)
+/// before the CPU thread serves monitor requests and migrations again; the
+/// call then continues where it was.
+pub const WAIT_SLICE: Duration = Duration::from_millis(10);
 
 /// Options of a destination (`-incoming`).
 #[derive(Debug, Clone, Default)]
@@ -102,7 +106,8 @@ fn new_vm(
 
 /// Runs `proc` under the monitors of `args` (`-qmp`, `-monitor`, `-S`) until the
 /// guest ends or a client quits; gives the process back (for `--stats`).
-pub fn run_process(proc: Process, args: &MonitorArgs) -> (Termination, Process) {
+pub fn run_process(mut proc: Process, args: &MonitorArgs) -> (Termination, Process) {
+    proc.wait_slice = Some(WAIT_SLICE);
     let state = if args.start_paused {
         RunState::Prelaunch
     } else {
@@ -158,6 +163,27 @@ impl Vm {
     }
 
     fn main_loop(&mut self) -> Termination {
+        let t = self.run_loop();
+        self.finish_requests();
+        t
+    }
+
+    /// Before the process exits: answers what sessions still ask and lets them
+    /// write their replies (bounded).
+    fn finish_requests(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while Instant::now() < deadline {
+            while let Ok(m) = self.rx.try_recv() {
+                self.handle(m);
+            }
+            if self.hub.idle() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+
+    fn run_loop(&mut self) -> Termination {
         loop {
             let busy = self.state.is_running() || self.mig.wants_cpu();
             let first = if busy {
@@ -369,7 +395,8 @@ impl Vm {
             MigEvent::InLoaded(l, back) => {
                 let running = l.proc.running;
                 match incoming::build_process(*l, self.strace) {
-                    Ok(p) => {
+                    Ok(mut p) => {
+                        p.wait_slice = Some(WAIT_SLICE);
                         if let Some(mut b) = back {
                             incoming::acknowledge(&mut b);
                         }
