@@ -516,9 +516,14 @@ impl Cpu {
             self.usd_base = self.usd_base.wrapping_add(d as u64);
             self.usd_size = self.usd_size.wrapping_add(d as u64);
         }
+        // each record advances once per bundle, however many channels name it
+        let mut advanced = 0u64;
         for m in &x.mova {
-            if m.am {
-                self.mova_advance(m.area);
+            let half = Self::mova_half(m.ch);
+            let bit = 1u64 << ((m.area as u32 & 31) * 2 + half as u32);
+            if m.am && advanced & bit == 0 {
+                advanced |= bit;
+                self.mova_advance(m.area, half);
             }
         }
         if x.eap {

@@ -401,7 +401,7 @@ impl Cpu {
             5 | 7 => 16,
             _ => 0,
         };
-        let a = self.aau.areas[m.area as usize & 31];
+        let a = self.aau.areas[m.area as usize & 31][Self::mova_half(m.ch)];
         let need_fmt = match size {
             1 => 1,
             2 => 2,
@@ -439,8 +439,14 @@ impl Cpu {
         }
     }
 
-    pub(super) fn mova_advance(&mut self, area: u8) {
-        let a = &mut self.aau.areas[area as usize & 31];
+    /// Which record of an area a mova channel uses: left for channels 0/1, right for 2/3.
+    pub(super) fn mova_half(ch: u8) -> usize {
+        (ch >= 2) as usize
+    }
+
+    /// Advances record `half` of `area` by one element step.
+    pub(super) fn mova_advance(&mut self, area: u8, half: usize) {
+        let a = &mut self.aau.areas[area as usize & 31][half & 1];
         if a.fmt == 0 {
             return;
         }
@@ -455,23 +461,31 @@ impl Cpu {
             return;
         }
         let mut addr = ctpr_target(c);
-        for i in 0..32usize {
-            let Ok(aps) = mem.read_u32(addr) else { break };
-            let Ok(disp) = mem.read_u32(addr + 4) else {
-                break;
-            };
-            let fmt = ((aps >> 25) & 7) as u8;
-            let ind = ((aps >> 8) & 15) as u8;
-            self.aau.areas[i] = AauArea {
-                fmt,
-                aad: ((aps >> 15) & 31) as u8,
-                incr: ((aps >> 12) & 7) as u8,
-                ind,
-                disp,
-                cdi: self.aau.aaind[ind as usize] as u64,
-            };
-            addr += 8;
-            if aps >> 31 != 0 && i % 2 == 0 {
+        // up to 32 entries of two 8-byte fapb records (left, right); the program ends
+        // after the entry whose left record has ct set
+        'entries: for k in 0..32usize {
+            let mut ct = false;
+            for half in 0..2 {
+                let at = addr + 8 * half as u64;
+                let (Ok(aps), Ok(disp)) = (mem.read_u32(at), mem.read_u32(at + 4)) else {
+                    break 'entries;
+                };
+                let fmt = ((aps >> 25) & 7) as u8;
+                let ind = ((aps >> 8) & 15) as u8;
+                self.aau.areas[k][half] = AauArea {
+                    fmt,
+                    aad: ((aps >> 15) & 31) as u8,
+                    incr: ((aps >> 12) & 7) as u8,
+                    ind,
+                    disp,
+                    cdi: self.aau.aaind[ind as usize] as u64,
+                };
+                if half == 0 {
+                    ct = aps >> 31 != 0;
+                }
+            }
+            addr += 16;
+            if ct {
                 break;
             }
         }

@@ -126,8 +126,9 @@ pub struct Aau {
     pub aaldm: u64,
     pub aasr: u32,
     pub aadr: [u64; 32],
-    /// array prefetch program loaded by `bap`: per area (fmt, aad, ind, incr, disp)
-    pub areas: [AauArea; 32],
+    /// array prefetch program loaded by `bap`: per area, its left record (mova channels
+    /// 0 and 1) and its right record (channels 2 and 3)
+    pub areas: [[AauArea; 2]; 32],
     pub active: bool,
 }
 

@@ -29,7 +29,7 @@ pub fn encode_aau(e: &mut Enc, a: &Aau) {
     a.aadr.iter().for_each(|v| {
         e.u64(*v);
     });
-    for ar in &a.areas {
+    for ar in a.areas.iter().flatten() {
         e.u8(ar.fmt)
             .u8(ar.aad)
             .u8(ar.incr)
@@ -67,7 +67,7 @@ pub fn decode_aau(d: &mut Dec) -> DResult<Aau> {
     for v in a.aadr.iter_mut() {
         *v = d.u64()?;
     }
-    for ar in a.areas.iter_mut() {
+    for ar in a.areas.iter_mut().flatten() {
         *ar = AauArea {
             fmt: d.u8()?,
             aad: d.u8()? & 31,
@@ -286,7 +286,7 @@ mod tests {
             cuir: 0,
         });
         c.aau.aad[7] = 99;
-        c.aau.areas[2].disp = 5;
+        c.aau.areas[2][1].disp = 5;
         c.fp.fpsr = 0x21;
         let b = encode_cpu(&c);
         let d = decode_cpu(&b).unwrap();
