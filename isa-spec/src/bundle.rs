@@ -4,7 +4,7 @@
 
 use crate::fields::*;
 use crate::tables::BitField;
-use crate::optable::{op_key, AlopId, OpTable};
+use crate::optable::{op_key_parts, AlopId, OpTable};
 use std::fmt;
 
 /// Names of syllables, for error messages.
@@ -145,13 +145,11 @@ pub struct Bundle {
     aas: [u16; 6],
     /// Bit n: AAS`n` present.
     aas_mask: u8,
-    /// Number of LTS, and the word index of LTS0 (LTS`i` is word `lts0 - i`).
-    nlts: u8,
-    lts0: u8,
+    /// Words between the half-syllable area and PLS/CDS: the LTS (up to four, LTS0
+    /// just before the PLS) and any words past them.
+    lit_words: u8,
     /// True when ALES2/ALES5 was physically stored in the ALES2/5 word.
     ales25_stored: bool,
-    /// Words between the half-syllable area and the literals that no LTS names.
-    gap_words: u8,
     /// Bit n: `ops[n]` identified.
     ops_mask: u8,
     ops: [AlopId; 6],
@@ -181,10 +179,8 @@ impl Bundle {
         cs1: 0,
         aas: [0; 6],
         aas_mask: 0,
-        nlts: 0,
-        lts0: 0,
+        lit_words: 0,
         ales25_stored: false,
-        gap_words: 0,
         ops_mask: 0,
         ops: [AlopId(0); 6],
         raw: [0; 16],
@@ -247,8 +243,9 @@ impl Bundle {
     /// Literal syllable LTS`i` (0..4; present by position).
     #[inline]
     pub fn lts(&self, i: usize) -> Option<u32> {
-        if i < self.nlts as usize {
-            self.raw.get((self.lts0 as usize).checked_sub(i)?).copied()
+        if i < (self.lit_words as usize).min(4) {
+            let hs = self.hs;
+            self.from_end(HS_CD.get(hs) as usize + HS_PL.get(hs) as usize + i)
         } else {
             None
         }
@@ -307,7 +304,7 @@ impl Bundle {
     /// Words between the half-syllable area and the literals that no LTS names.
     #[inline]
     pub fn gap_words(&self) -> u8 {
-        self.gap_words
+        self.lit_words.saturating_sub(4)
     }
 
     /// MAS of channel `ch` from a CS1 MAS syllable (0 when absent).
@@ -335,7 +332,7 @@ impl PartialEq for Bundle {
             && self.hs == o.hs
             && self.words() == o.words()
             && self.ales25_stored == o.ales25_stored
-            && self.gap_words == o.gap_words
+            && self.lit_words == o.lit_words
             && self.cs0() == o.cs0()
             && self.cs1() == o.cs1()
             && all(&|b, i| b.als(i))
@@ -370,7 +367,7 @@ impl fmt::Debug for Bundle {
             .field("cds", &list(3, |i| self.cds(i)))
             .field("ops", &list(6, |i| self.op(i)))
             .field("words", &self.words())
-            .field("gap_words", &self.gap_words)
+            .field("gap_words", &self.gap_words())
             .finish()
     }
 }
@@ -429,6 +426,24 @@ fn halves_truncated(addr: u64, ales: u32, aas: u32, mid: usize, nwords: usize) -
     }
 }
 
+/// Identification of channel `ch`'s operation beyond the direct lookup: further
+/// candidates, or the error (which empties `b`).
+#[cold]
+#[inline(never)]
+fn identify_slow(
+    table: &OpTable,
+    b: &mut Bundle,
+    pc: u64,
+    k: u64,
+    t: u32,
+    ch: usize,
+) -> Result<AlopId, DecodeError> {
+    table.identify_key(k, t, ch).map_err(|kind| {
+        b.hs = 0;
+        error(pc, Syl::Als(ch as u8), kind)
+    })
+}
+
 #[cold]
 #[inline(never)]
 fn error(pc: u64, syllable: Syl, kind: DecodeErrorKind) -> DecodeError {
@@ -454,12 +469,14 @@ fn popcount6(m: u32) -> usize {
 /// Unpacks into `out`; on error `out` is left empty.
 #[inline]
 pub fn unpack_into(bytes: &[u8], addr: u64, out: &mut Bundle) -> Result<(), DecodeError> {
-    unpack(bytes, addr, out)
+    unpack::<true>(bytes, addr, out)
 }
 
-/// The unpacker shared by [`unpack_into`] and [`decode_into`] (inlined into both).
+/// The unpacker shared by [`unpack_into`] and [`decode_into`] (inlined into both);
+/// `ALS` false leaves copying the ALS words to the caller (decode_into does it while
+/// identifying them).
 #[inline(always)]
-fn unpack(bytes: &[u8], addr: u64, b: &mut Bundle) -> Result<(), DecodeError> {
+fn unpack<const ALS: bool>(bytes: &[u8], addr: u64, b: &mut Bundle) -> Result<(), DecodeError> {
     b.hs = 0; // empty until the end
     b.ops_mask = 0;
     if addr & 7 != 0 {
@@ -505,12 +522,16 @@ fn unpack(bytes: &[u8], addr: u64, b: &mut Bundle) -> Result<(), DecodeError> {
     }
     // Absent syllables are stored too (never read, and cheaper than a test).
     let mut p = 1 + has_ss; // word index
-    let mut bits = al;
-    while bits != 0 {
-        let n = bits.trailing_zeros() as usize;
-        bits &= bits - 1;
-        b.als[n] = at(raw, p);
-        p += 1;
+    if ALS {
+        let mut bits = al;
+        while bits != 0 {
+            let n = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            b.als[n] = at(raw, p);
+            p += 1;
+        }
+    } else {
+        p += popcount6(al);
     }
     b.cs0 = at(raw, p);
     p += c & 1;
@@ -573,11 +594,7 @@ fn unpack(bytes: &[u8], addr: u64, b: &mut Bundle) -> Result<(), DecodeError> {
         };
         return Err(error(addr, s, DecodeErrorKind::TailOverlap));
     }
-    let rest = avail - cd - pl;
-    let nlts = rest.min(4);
-    b.nlts = nlts as u8;
-    b.lts0 = (nwords - 1 - cd - pl) as u8;
-    b.gap_words = (rest - nlts) as u8;
+    b.lit_words = (avail - cd - pl) as u8;
     b.addr = addr;
     b.len = len as u8;
     b.hs = hs;
@@ -600,7 +617,7 @@ pub fn decode_into(
     version: u8,
     b: &mut Bundle,
 ) -> Result<(), DecodeError> {
-    unpack(bytes, addr, b)?;
+    unpack::<false>(bytes, addr, b)?;
     let table = OpTable::get(version);
     let hs = b.hs;
     let al = HS_AL.get(hs);
@@ -610,28 +627,27 @@ pub fn decode_into(
         Some(cs1) if CS1_OPC.get(cs1) == 6 => cs1,
         _ => 0,
     };
+    let mut p = 1 + HS_S.get(hs) as usize; // word of the first ALS
     let mut bits = al;
     while bits != 0 {
         let ch = bits.trailing_zeros() as usize;
         bits &= bits - 1;
-        let ales = if ale >> ch & 1 != 0 {
-            Some(b.ales[ch])
-        } else {
-            None
-        };
+        let als = at(&b.raw, p);
+        p += 1;
+        b.als[ch] = als;
         let mas = if mas_word != 0 {
             MAS_FIELDS[ch].get(mas_word) as u8
         } else {
             0
         };
-        let (k, t) = op_key(b.als[ch], ales, mas);
-        match table.identify_key(k, t, ch) {
-            Ok(id) => b.ops[ch] = id,
-            Err(kind) => {
-                b.hs = 0;
-                return Err(error(addr, Syl::Als(ch as u8), kind));
-            }
-        }
+        // op_key(als, ales(ch), mas) without a branch on the ALES's presence
+        let present = ale >> ch & 1;
+        let ales = b.ales[ch] as u32 & present.wrapping_neg();
+        let (k, t) = op_key_parts(als, ales, present, mas);
+        b.ops[ch] = match table.lookup(k, t, ch) {
+            Some(id) => id,
+            None => identify_slow(table, b, addr, k, t, ch)?,
+        };
     }
     b.ops_mask = al as u8;
     Ok(())

@@ -39,11 +39,20 @@ const K_NEVER: u64 = 1 << 63;
 /// of a template is a bit pattern of it. Returns the key and the ALES table.
 #[inline(always)]
 pub(crate) fn op_key(als: u32, ales: Option<u16>, mas: u8) -> (u64, u32) {
-    let (ales_bits, table) = match ales {
-        Some(a) => ((a as u64 & 0xff) << K_ALES_LO | 1 << K_ALES_PRESENT, (a >> 8) as u32),
-        None => (0, 0),
-    };
-    (als as u64 | ales_bits | (mas as u64) << K_MAS, table)
+    match ales {
+        Some(a) => op_key_parts(als, a as u32, 1, mas),
+        None => op_key_parts(als, 0, 0, mas),
+    }
+}
+
+/// [`op_key`] of an ALES given as its value (0 when absent) and presence (0 or 1).
+#[inline(always)]
+pub(crate) fn op_key_parts(als: u32, ales: u32, present: u32, mas: u8) -> (u64, u32) {
+    let k = als as u64
+        | ((ales & 0xff) as u64) << K_ALES_LO
+        | (present as u64) << K_ALES_PRESENT
+        | (mas as u64) << K_MAS;
+    (k, ales >> 8 & 0xff)
 }
 
 /// One candidate: the template matches a key `k` when `k & mask == value`.
@@ -52,8 +61,10 @@ struct Cand {
     mask: u64,
     value: u64,
     id: u16,
-    /// The candidate to try when this one does not match (0: none).
-    next: u32,
+    /// What to try when this one does not match: 0 nothing; [`MORE_MULTI`] | start |
+    /// count << 24: the run `extra[start..start + count]` under the full rules;
+    /// otherwise `extra[more - 1]`, the next candidate of a priority chain.
+    more: u32,
 }
 
 impl Cand {
@@ -188,9 +199,8 @@ fn is_aau_access(d: &AlopDef) -> bool {
     matches!(d.fmt, Format::Alopf10Mas | Format::Alopf19Mas)
 }
 
-/// A leaf with this bit set names a run of [`OpTable::multi`] (start | count << 24);
-/// otherwise it is an index into [`OpTable::cands`] (0: the never-matching sentinel).
-const LEAF_MULTI: u32 = 1 << 31;
+/// See [`Cand::more`].
+const MORE_MULTI: u32 = 1 << 31;
 
 /// Decode table for one ISA version.
 pub struct OpTable {
@@ -198,11 +208,10 @@ pub struct OpTable {
     /// Per slot: the bit window of the key that picks a leaf:
     /// leaf base (bits 0..32) | window shift (32..40) | window mask (48..64).
     slots: Box<[u64; SLOTS]>,
-    /// Leaves of every slot's window (see [`LEAF_MULTI`]).
-    leaves: Vec<u32>,
-    cands: Vec<Cand>,
-    /// Runs of candidate indices (spec order) that only the full rules can tell apart.
-    multi: Vec<u32>,
+    /// Per window value of every slot: the first (usually only) candidate.
+    leaves: Vec<Cand>,
+    /// Further candidates of chains and runs (see [`Cand::more`]).
+    extra: Vec<Cand>,
 }
 
 /// Which of `cs` can match a key whose bits under `win` equal `bucket << shift`.
@@ -316,12 +325,11 @@ impl OpTable {
             mask: K_NEVER,
             value: K_NEVER,
             id: 0,
-            next: 0,
+            more: 0,
         };
         let mut slots = vec![0u64; SLOTS];
-        let mut leaves = vec![0u32]; // slots without operations: width 0 over leaf 0
-        let mut cands = vec![sentinel];
-        let mut multi = Vec::new();
+        let mut leaves = vec![sentinel]; // slots without operations: width 0 over leaf 0
+        let mut extra = Vec::new();
         for (slot, l) in lists.iter().enumerate() {
             if l.is_empty() {
                 continue;
@@ -334,7 +342,7 @@ impl OpTable {
                         mask,
                         value,
                         id,
-                        next: 0,
+                        more: 0,
                     }
                 })
                 .collect();
@@ -342,32 +350,30 @@ impl OpTable {
             let win = ((1u64 << width) - 1) << shift;
             slots[slot] = leaves.len() as u64 | (shift as u64) << 32 | ((1u64 << width) - 1) << 48;
             // Buckets with the same members share their leaf.
-            let mut made: HashMap<Vec<usize>, u32> = HashMap::new();
+            let mut made: HashMap<Vec<usize>, Cand> = HashMap::new();
             for b in 0..1u64 << width {
                 let m = bucket_members(&cs, win, shift, b);
                 let leaf = *made.entry(m.clone()).or_insert_with(|| {
-                    if m.is_empty() {
-                        return 0;
-                    }
                     let ids: Vec<u16> = m.iter().map(|&i| cs[i].id).collect();
-                    match priority_order(&ids) {
-                        Some(order) => {
+                    match (&m[..], priority_order(&ids)) {
+                        ([], _) => sentinel,
+                        (_, Some(order)) => {
                             // A chain of candidates, tried in order.
-                            let head = cands.len() as u32;
-                            for (k, &i) in order.iter().enumerate() {
-                                let next = if k + 1 < order.len() { head + k as u32 + 1 } else { 0 };
-                                cands.push(Cand { next, ..cs[m[i]] });
+                            let mut next = 0;
+                            for &i in order[1..].iter().rev() {
+                                extra.push(Cand { more: next, ..cs[m[i]] });
+                                next = extra.len() as u32;
                             }
-                            head
+                            Cand { more: next, ..cs[m[order[0]]] }
                         }
-                        None => {
-                            let start = multi.len() as u32;
+                        (_, None) => {
+                            let start = extra.len() as u32;
                             assert!(start < 1 << 24 && m.len() < 128, "decode table overflow");
-                            for &i in &m {
-                                multi.push(cands.len() as u32);
-                                cands.push(cs[i]);
+                            extra.extend(m.iter().map(|&i| cs[i]));
+                            Cand {
+                                more: MORE_MULTI | start | (m.len() as u32) << 24,
+                                ..sentinel
                             }
-                            LEAF_MULTI | start | (m.len() as u32) << 24
                         }
                     }
                 });
@@ -378,8 +384,7 @@ impl OpTable {
             version,
             slots: slots.into_boxed_slice().try_into().expect("SLOTS entries"),
             leaves,
-            cands,
-            multi,
+            extra,
         }
     }
 
@@ -396,8 +401,8 @@ impl OpTable {
             OnceLock::new(),
             OnceLock::new(),
         ];
-        let v = version.clamp(1, 7);
-        TABLES_BY_VERSION[v as usize].get_or_init(|| OpTable::build(v))
+        let v = version.clamp(1, 7) as usize;
+        TABLES_BY_VERSION[v].get_or_init(|| OpTable::build(v as u8))
     }
 
     /// Identifies the operation of an ALS in channel `ch` with its ALES (if HS marks it used)
@@ -414,8 +419,23 @@ impl OpTable {
         self.identify_key(k, table, ch)
     }
 
-    /// [`Self::identify`] of the key and ALES table [`op_key`] gives.
+    /// The common case of [`Self::identify_key`]: the operation when the key's leaf
+    /// candidate matches, else None (then `identify_key` decides).
     #[inline(always)]
+    pub(crate) fn lookup(&self, k: u64, table: u32, ch: usize) -> Option<AlopId> {
+        if (table as usize) < TABLES && ch < 6 {
+            let s = self.slots[slot(table, (k >> 24) as u32, ch)];
+            let bucket = (k >> (s >> 32 & 0xff)) & (s >> 48);
+            let c = self.leaves.get((s as u32 as u64 + bucket) as usize)?;
+            if c.matches(k) {
+                return Some(AlopId(c.id));
+            }
+        }
+        None
+    }
+
+    /// [`Self::identify`] of the key and ALES table [`op_key`] gives.
+    #[inline]
     pub(crate) fn identify_key(
         &self,
         k: u64,
@@ -425,45 +445,40 @@ impl OpTable {
         if (table as usize) < TABLES && ch < 6 {
             let s = self.slots[slot(table, (k >> 24) as u32, ch)];
             let bucket = (k >> (s >> 32 & 0xff)) & (s >> 48);
-            let leaf = self.leaves[(s as u32 as u64 + bucket) as usize];
-            if leaf & LEAF_MULTI == 0 {
-                let mut c = &self.cands[leaf as usize];
-                loop {
-                    if c.matches(k) {
-                        return Ok(AlopId(c.id));
-                    }
-                    if c.next == 0 {
-                        break;
-                    }
-                    c = &self.cands[c.next as usize];
-                }
-            } else {
-                match self.resolve(leaf, k) {
-                    Outcome::Op(id) => return Ok(AlopId(id)),
-                    Outcome::Ambiguous => {
-                        let opc = ((k >> 24) & 0x7f) as u8;
-                        return Err(DecodeErrorKind::Ambiguous { opc });
-                    }
-                    Outcome::None => {}
-                }
+            let c = &self.leaves[(s as u32 as u64 + bucket) as usize];
+            if c.matches(k) {
+                return Ok(AlopId(c.id));
+            }
+            if c.more != 0 {
+                return self.more(c.more, k, table, ch);
             }
         }
         Err(self.explain(k, table, ch))
     }
 
-    /// The rules applied to a multi leaf's run of candidates.
+    /// The rest of a leaf whose first candidate does not match (see [`Cand::more`]).
     #[cold]
     #[inline(never)]
-    fn resolve(&self, leaf: u32, k: u64) -> Outcome {
-        let start = (leaf & 0xff_ffff) as usize;
-        let n = (leaf >> 24 & 0x7f) as usize;
-        let run = self.multi.get(start..start + n).unwrap_or_default();
-        rules(
-            run.iter()
-                .map(|&i| &self.cands[i as usize])
-                .filter(|c| c.matches(k))
-                .map(|c| c.id),
-        )
+    fn more(&self, mut more: u32, k: u64, table: u32, ch: usize) -> Result<AlopId, DecodeErrorKind> {
+        if more & MORE_MULTI != 0 {
+            let start = (more & 0xff_ffff) as usize;
+            let n = (more >> 24 & 0x7f) as usize;
+            let run = self.extra.get(start..start + n).unwrap_or_default();
+            return match rules(run.iter().filter(|c| c.matches(k)).map(|c| c.id)) {
+                Outcome::Op(id) => Ok(AlopId(id)),
+                Outcome::Ambiguous => Err(DecodeErrorKind::Ambiguous {
+                    opc: ((k >> 24) & 0x7f) as u8,
+                }),
+                Outcome::None => Err(self.explain(k, table, ch)),
+            };
+        }
+        while let Some(c) = more.checked_sub(1).and_then(|i| self.extra.get(i as usize)) {
+            if c.matches(k) {
+                return Ok(AlopId(c.id));
+            }
+            more = c.more;
+        }
+        Err(self.explain(k, table, ch))
     }
 
     /// Why no operation of this version matches the key: another version, another

@@ -10,6 +10,7 @@ use e2k_isa::fields::*;
 use e2k_isa::optable::discriminates;
 use e2k_isa::{AlopDef, AlopId, Bundle, Format, OpTable, ALOPS};
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 /// A bundle as the reference model unpacks it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -216,6 +217,19 @@ fn is_aau_access(d: &AlopDef) -> bool {
     matches!(d.fmt, Format::Alopf10Mas | Format::Alopf19Mas)
 }
 
+/// The templates of each ALS opcode, in spec order (only to keep the scans short).
+fn with_opc(opc: u8) -> &'static [&'static AlopDef] {
+    static BY_OPC: OnceLock<Vec<Vec<&'static AlopDef>>> = OnceLock::new();
+    let t = BY_OPC.get_or_init(|| {
+        let mut t = vec![Vec::new(); 128];
+        for d in ALOPS.iter() {
+            t[d.opc as usize & 0x7f].push(d);
+        }
+        t
+    });
+    &t[opc as usize & 0x7f]
+}
+
 /// Reference identifier: scans every template of the version in spec order.
 fn ref_identify(
     v: u8,
@@ -228,7 +242,7 @@ fn ref_identify(
     let opc = ((als >> 24) & 0x7f) as u8;
     let table = ales.map_or(0, |a| (a >> 8) as u8);
     let mut found: Option<&AlopDef> = None;
-    for d in ALOPS.iter() {
+    for &d in with_opc(opc) {
         let cand = d.in_version(v)
             && d.alias_of.is_none()
             && d.opc == opc
@@ -254,8 +268,9 @@ fn ref_identify(
             && table_of(d) == table
             && discriminates(d, als, ales, mas)
     };
-    if let Some(d) = ALOPS
+    if let Some(d) = with_opc(opc)
         .iter()
+        .copied()
         .filter(matching)
         .find(|d| d.allows_channel(ch) && !d.in_version(v))
     {
@@ -264,7 +279,12 @@ fn ref_identify(
             version: v,
         });
     }
-    if let Some(d) = ALOPS.iter().filter(matching).find(|d| d.in_version(v)) {
+    if let Some(d) = with_opc(opc)
+        .iter()
+        .copied()
+        .filter(matching)
+        .find(|d| d.in_version(v))
+    {
         return Err(DecodeErrorKind::BadChannel { name: d.name });
     }
     Err(DecodeErrorKind::UnknownOp { opc, table })
@@ -412,7 +432,7 @@ fn identify_matches_reference() {
     let mut r = Rng(0xdead_beef_cafe_f00d);
     for v in 1..=7u8 {
         let t = OpTable::get(v);
-        for _ in 0..150_000 {
+        for _ in 0..60_000 {
             // a real template's encoding with random operands, or random bits
             let d = &ALOPS[r.below(ALOPS.len() as u64) as usize];
             let mut als = r.next() as u32;
