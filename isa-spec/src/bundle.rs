@@ -3,8 +3,8 @@
 //! Never panics: any byte sequence yields a `Bundle` or a located `DecodeError`.
 
 use crate::fields::*;
-use crate::tables::BitField;
 use crate::optable::{op_key_parts, AlopId, OpTable};
+use crate::tables::BitField;
 use std::fmt;
 
 /// Names of syllables, for error messages.
@@ -193,7 +193,7 @@ impl Bundle {
 
     /// Word `i` from the end of the bundle (0: the last word).
     #[inline]
-    fn from_end(&self, i: usize) -> Option<u32> {
+    fn word_from_end(&self, i: usize) -> Option<u32> {
         let n = self.words().len();
         self.raw.get(n.checked_sub(i + 1)?).copied()
     }
@@ -245,7 +245,7 @@ impl Bundle {
     pub fn lts(&self, i: usize) -> Option<u32> {
         if i < (self.lit_words as usize).min(4) {
             let hs = self.hs;
-            self.from_end(HS_CD.get(hs) as usize + HS_PL.get(hs) as usize + i)
+            self.word_from_end(HS_CD.get(hs) as usize + HS_PL.get(hs) as usize + i)
         } else {
             None
         }
@@ -255,7 +255,7 @@ impl Bundle {
     #[inline]
     pub fn pls(&self, i: usize) -> Option<u32> {
         if i < HS_PL.get(self.hs) as usize {
-            self.from_end(HS_CD.get(self.hs) as usize + i)
+            self.word_from_end(HS_CD.get(self.hs) as usize + i)
         } else {
             None
         }
@@ -265,7 +265,7 @@ impl Bundle {
     #[inline]
     pub fn cds(&self, i: usize) -> Option<u32> {
         if i < HS_CD.get(self.hs) as usize {
-            self.from_end(i)
+            self.word_from_end(i)
         } else {
             None
         }
@@ -402,7 +402,14 @@ pub fn unpack_bundle(bytes: &[u8], addr: u64) -> Result<Bundle, DecodeError> {
 /// that runs past the bundle's `nwords` words: names the first half-syllable cut off.
 #[cold]
 #[inline(never)]
-fn halves_truncated(addr: u64, ales: u32, aas: u32, mid: usize, nwords: usize) -> DecodeError {
+fn halves_truncated(
+    b: &mut Bundle,
+    addr: u64,
+    ales: u32,
+    aas: u32,
+    mid: usize,
+    nwords: usize,
+) -> DecodeError {
     let k = 2 * (nwords - mid); // first half-syllable with no word
     let nales = ales.count_ones() as usize;
     let nth_bit = |mut m: u32, n: usize| {
@@ -416,18 +423,15 @@ fn halves_truncated(addr: u64, ales: u32, aas: u32, mid: usize, nwords: usize) -
     } else {
         Syl::Aas(nth_bit(aas, k - nales))
     };
-    DecodeError {
-        pc: addr,
-        syllable,
-        kind: DecodeErrorKind::Truncated {
-            need: (mid + k / 2 + 1) * 4,
-            have: nwords * 4,
-        },
-    }
+    let kind = DecodeErrorKind::Truncated {
+        need: (mid + k / 2 + 1) * 4,
+        have: nwords * 4,
+    };
+    fail(b, addr, syllable, kind)
 }
 
 /// Identification of channel `ch`'s operation beyond the direct lookup: further
-/// candidates, or the error (which empties `b`).
+/// candidates, or the error.
 #[cold]
 #[inline(never)]
 fn identify_slow(
@@ -438,15 +442,16 @@ fn identify_slow(
     t: u32,
     ch: usize,
 ) -> Result<AlopId, DecodeError> {
-    table.identify_key(k, t, ch).map_err(|kind| {
-        b.hs = 0;
-        error(pc, Syl::Als(ch as u8), kind)
-    })
+    table
+        .identify_key(k, t, ch)
+        .map_err(|kind| fail(b, pc, Syl::Als(ch as u8), kind))
 }
 
+/// A decode error; leaves `b` empty.
 #[cold]
 #[inline(never)]
-fn error(pc: u64, syllable: Syl, kind: DecodeErrorKind) -> DecodeError {
+fn fail(b: &mut Bundle, pc: u64, syllable: Syl, kind: DecodeErrorKind) -> DecodeError {
+    *b = Bundle::EMPTY;
     DecodeError { pc, syllable, kind }
 }
 
@@ -477,21 +482,29 @@ pub fn unpack_into(bytes: &[u8], addr: u64, out: &mut Bundle) -> Result<(), Deco
 /// identifying them).
 #[inline(always)]
 fn unpack<const ALS: bool>(bytes: &[u8], addr: u64, b: &mut Bundle) -> Result<(), DecodeError> {
-    b.hs = 0; // empty until the end
-    b.ops_mask = 0;
     if addr & 7 != 0 {
-        return Err(error(addr, Syl::Bundle, DecodeErrorKind::Misaligned));
+        return Err(fail(b, addr, Syl::Bundle, DecodeErrorKind::Misaligned));
     }
     let Some(head) = bytes.first_chunk::<4>() else {
         let have = bytes.len();
-        return Err(error(addr, Syl::Hs, DecodeErrorKind::Truncated { need: 8, have }));
+        return Err(fail(
+            b,
+            addr,
+            Syl::Hs,
+            DecodeErrorKind::Truncated { need: 8, have },
+        ));
     };
     let hs = u32::from_le_bytes(*head);
     let len = (HS_LNG.get(hs) as usize + 1) * 8;
     if bytes.len() < len {
         let have = bytes.len();
         let need = if have < 8 { 8 } else { len };
-        return Err(error(addr, Syl::Hs, DecodeErrorKind::Truncated { need, have }));
+        return Err(fail(
+            b,
+            addr,
+            Syl::Hs,
+            DecodeErrorKind::Truncated { need, have },
+        ));
     }
     let nwords = len / 4;
     if let Some(all) = bytes.first_chunk::<64>() {
@@ -518,7 +531,7 @@ fn unpack<const ALS: bool>(bytes: &[u8], addr: u64, b: &mut Bundle) -> Result<()
             mid: mid * 4,
             expected: first * 4,
         };
-        return Err(error(addr, Syl::Hs, kind));
+        return Err(fail(b, addr, Syl::Hs, kind));
     }
     // Absent syllables are stored too (never read, and cheaper than a test).
     let mut p = 1 + has_ss; // word index
@@ -558,7 +571,7 @@ fn unpack<const ALS: bool>(bytes: &[u8], addr: u64, b: &mut Bundle) -> Result<()
     let halves = popcount6(half_ales) + popcount6(aas);
     let gap = mid + halves.div_ceil(2); // first word after the halves
     if gap > nwords {
-        return Err(halves_truncated(addr, half_ales, aas, mid, nwords));
+        return Err(halves_truncated(b, addr, half_ales, aas, mid, nwords));
     }
     let half = |k: usize| -> u16 {
         let v = at(raw, mid + k / 2);
@@ -592,9 +605,10 @@ fn unpack<const ALS: bool>(bytes: &[u8], addr: u64, b: &mut Bundle) -> Result<()
         } else {
             Syl::Pls((avail - cd) as u8)
         };
-        return Err(error(addr, s, DecodeErrorKind::TailOverlap));
+        return Err(fail(b, addr, s, DecodeErrorKind::TailOverlap));
     }
     b.lit_words = (avail - cd - pl) as u8;
+    b.ops_mask = 0;
     b.addr = addr;
     b.len = len as u8;
     b.hs = hs;

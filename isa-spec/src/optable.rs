@@ -215,11 +215,14 @@ pub struct OpTable {
 }
 
 /// Which of `cs` can match a key whose bits under `win` equal `bucket << shift`.
-fn bucket_members(cs: &[Cand], win: u64, shift: u32, bucket: u64) -> Vec<usize> {
+fn bucket_members(
+    cs: &[Cand],
+    win: u64,
+    shift: u32,
+    bucket: u64,
+) -> impl Iterator<Item = usize> + '_ {
     let k = bucket << shift;
-    (0..cs.len())
-        .filter(|&i| (k ^ cs[i].value) & cs[i].mask & win == 0)
-        .collect()
+    (0..cs.len()).filter(move |&i| (k ^ cs[i].value) & cs[i].mask & win == 0)
 }
 
 /// The bit window (shift, width) of the key that leaves the smallest share of keys in
@@ -238,7 +241,7 @@ fn best_window(cs: &[Cand]) -> (u32, u32) {
             }
             let win = ((1u64 << width) - 1) << shift;
             let crowded = (0..1u64 << width)
-                .filter(|&b| bucket_members(cs, win, shift, b).len() > 1)
+                .filter(|&b| bucket_members(cs, win, shift, b).nth(1).is_some())
                 .count() as u64;
             let share = crowded << (8 - width);
             if share < best.0 {
@@ -352,7 +355,7 @@ impl OpTable {
             // Buckets with the same members share their leaf.
             let mut made: HashMap<Vec<usize>, Cand> = HashMap::new();
             for b in 0..1u64 << width {
-                let m = bucket_members(&cs, win, shift, b);
+                let m: Vec<usize> = bucket_members(&cs, win, shift, b).collect();
                 let leaf = *made.entry(m.clone()).or_insert_with(|| {
                     let ids: Vec<u16> = m.iter().map(|&i| cs[i].id).collect();
                     match (&m[..], priority_order(&ids)) {
@@ -361,10 +364,16 @@ impl OpTable {
                             // A chain of candidates, tried in order.
                             let mut next = 0;
                             for &i in order[1..].iter().rev() {
-                                extra.push(Cand { more: next, ..cs[m[i]] });
+                                extra.push(Cand {
+                                    more: next,
+                                    ..cs[m[i]]
+                                });
                                 next = extra.len() as u32;
                             }
-                            Cand { more: next, ..cs[m[order[0]]] }
+                            Cand {
+                                more: next,
+                                ..cs[m[order[0]]]
+                            }
                         }
                         (_, None) => {
                             let start = extra.len() as u32;
@@ -459,7 +468,13 @@ impl OpTable {
     /// The rest of a leaf whose first candidate does not match (see [`Cand::more`]).
     #[cold]
     #[inline(never)]
-    fn more(&self, mut more: u32, k: u64, table: u32, ch: usize) -> Result<AlopId, DecodeErrorKind> {
+    fn more(
+        &self,
+        mut more: u32,
+        k: u64,
+        table: u32,
+        ch: usize,
+    ) -> Result<AlopId, DecodeErrorKind> {
         if more & MORE_MULTI != 0 {
             let start = (more & 0xff_ffff) as usize;
             let n = (more >> 24 & 0x7f) as usize;
@@ -487,7 +502,8 @@ impl OpTable {
     #[inline(never)]
     fn explain(&self, k: u64, table: u32, ch: usize) -> DecodeErrorKind {
         let als = k as u32;
-        let ales = (k >> K_ALES_PRESENT & 1 != 0).then_some((table << 8) as u16 | (k >> K_ALES_LO) as u8 as u16);
+        let ales = (k >> K_ALES_PRESENT & 1 != 0)
+            .then_some((table << 8) as u16 | (k >> K_ALES_LO) as u8 as u16);
         let mas = (k >> K_MAS) as u8;
         let opc = ((als >> 24) & 0x7f) as u8;
         let table = table as u8;
@@ -554,7 +570,11 @@ mod tests {
                     1 => Some((x >> 48) as u16 & 0xff00 | d.ales_opce.unwrap_or(0) as u16),
                     _ => Some((x >> 48) as u16),
                 };
-                let mas = if x >> 50 & 1 == 0 { 0x3f } else { (x >> 51) as u8 };
+                let mas = if x >> 50 & 1 == 0 {
+                    0x3f
+                } else {
+                    (x >> 51) as u8
+                };
                 let (k, _) = op_key(als, ales, mas);
                 assert_eq!(
                     k & mask == value,
@@ -566,5 +586,3 @@ mod tests {
         }
     }
 }
-
-

@@ -4,11 +4,14 @@
 //! `DecodeError` on the golden corpus, on mutated golden bundles and on random bytes,
 //! and `OpTable::identify` must agree with the reference on random ALS/ALES/MAS keys.
 
-use e2k_isa::bundle::{decode_bundle, unpack_bundle, DecodeError, DecodeErrorKind, Syl};
+use e2k_isa::bundle::{
+    decode_bundle, decode_into, unpack_bundle, DecodeError, DecodeErrorKind, Syl,
+};
 use e2k_isa::disasm::decode_lenient;
 use e2k_isa::fields::*;
 use e2k_isa::optable::discriminates;
 use e2k_isa::{AlopDef, AlopId, Bundle, Format, OpTable, ALOPS};
+use std::cell::RefCell;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
@@ -89,7 +92,8 @@ fn ref_unpack(bytes: &[u8], addr: u64) -> Result<RefBundle, DecodeError> {
     let al = HS_AL.get(hs);
     let ale = HS_ALE.get(hs);
     let c = HS_C.get(hs);
-    let first = 1 + has_ss as usize + al.count_ones() as usize + (c & 1) as usize + (c >> 1) as usize;
+    let first =
+        1 + has_ss as usize + al.count_ones() as usize + (c & 1) as usize + (c >> 1) as usize;
     let mid = HS_MDL.get(hs) as usize + 1;
     let ales25_present = mid == first + 1;
     if (mid != first && !ales25_present) || mid > nwords {
@@ -126,7 +130,11 @@ fn ref_unpack(bytes: &[u8], addr: u64) -> Result<RefBundle, DecodeError> {
     let mut halves = 0usize;
     let half = |k: usize| -> Option<u16> {
         let v = *words.get(mid + k / 2)?;
-        Some(if k % 2 == 0 { (v >> 16) as u16 } else { v as u16 })
+        Some(if k.is_multiple_of(2) {
+            (v >> 16) as u16
+        } else {
+            v as u16
+        })
     };
     for n in [0, 1, 3, 4] {
         if ale & (1 << n) != 0 {
@@ -152,8 +160,8 @@ fn ref_unpack(bytes: &[u8], addr: u64) -> Result<RefBundle, DecodeError> {
                     present[i + 2] = true;
                 }
             }
-            for j in 0..6 {
-                if present[j] {
+            for (j, &pr) in present.iter().enumerate() {
+                if pr {
                     let need = (mid + halves / 2 + 1) * 4;
                     let kind = DecodeErrorKind::Truncated { need, have: len };
                     b.aas[j] = Some(half(halves).ok_or_else(|| err(Syl::Aas(j as u8), kind))?);
@@ -317,18 +325,40 @@ fn ref_lenient(bytes: &[u8], addr: u64, v: u8) -> Result<RefBundle, DecodeError>
     Ok(b)
 }
 
-/// Same result from the fast decoder and the reference for these bytes, every version.
+thread_local! {
+    /// A bundle every check decodes into again, holding whatever the previous one left.
+    static REUSED: RefCell<Bundle> = RefCell::new(Bundle::default());
+}
+
+/// Same result from the fast decoder and the reference for these bytes, every version;
+/// decoding into a used bundle gives the same as into a fresh one (or, on error, an
+/// empty bundle).
 fn same(bytes: &[u8], addr: u64) {
     let unpacked = unpack_bundle(bytes, addr).map(|b| view(&b));
-    assert_eq!(unpacked, ref_unpack(bytes, addr), "unpack {bytes:02x?} at {addr:#x}");
+    assert_eq!(
+        unpacked,
+        ref_unpack(bytes, addr),
+        "unpack {bytes:02x?} at {addr:#x}"
+    );
     if unpacked.is_err() {
         return;
     }
     for v in 1..=7 {
         let fast = decode_bundle(bytes, addr, v).map(|b| view(&b));
         assert_eq!(fast, ref_decode(bytes, addr, v), "v{v}: {bytes:02x?}");
+        REUSED.with_borrow_mut(|b| {
+            let again = decode_into(bytes, addr, v, b).map(|()| view(b));
+            assert_eq!(again, fast, "reused v{v}: {bytes:02x?}");
+            if again.is_err() {
+                assert_eq!(*b, Bundle::EMPTY);
+            }
+        });
         let fast = decode_lenient(bytes, addr, v).map(|b| view(&b));
-        assert_eq!(fast, ref_lenient(bytes, addr, v), "lenient v{v}: {bytes:02x?}");
+        assert_eq!(
+            fast,
+            ref_lenient(bytes, addr, v),
+            "lenient v{v}: {bytes:02x?}"
+        );
     }
 }
 
@@ -396,7 +426,11 @@ fn mutated_bundles_match_reference() {
             1 => b.extend((0..r.below(64)).map(|_| r.next() as u8)),
             _ => {}
         }
-        let addr = if r.below(16) == 0 { addr | r.below(8) } else { *addr };
+        let addr = if r.below(16) == 0 {
+            addr | r.below(8)
+        } else {
+            *addr
+        };
         same(&b, addr);
     }
 }
@@ -452,8 +486,15 @@ fn identify_matches_reference() {
                 0 => None,
                 1 => Some(r.next() as u16),
                 _ => {
-                    let hi = if r.below(8) == 0 { r.below(40) as u16 } else { table_of(d) as u16 };
-                    let lo = d.ales_opce.filter(|_| r.below(4) != 0).unwrap_or(r.next() as u8);
+                    let hi = if r.below(8) == 0 {
+                        r.below(40) as u16
+                    } else {
+                        table_of(d) as u16
+                    };
+                    let lo = d
+                        .ales_opce
+                        .filter(|_| r.below(4) != 0)
+                        .unwrap_or(r.next() as u8);
                     Some(hi << 8 | lo as u16)
                 }
             };

@@ -497,7 +497,8 @@ fn fill(x: &mut XBundle, b: &Bundle, iset: u8) -> Result<(), String> {
                 srcs.push(src3(dd)?);
                 let lt = (als >> 8) & 3;
                 if lt != 0 {
-                    op.aau_lit = b.lts((lt - 1) as usize)
+                    op.aau_lit = b
+                        .lts((lt - 1) as usize)
                         .ok_or_else(|| format!("staa references missing LTS{}", lt - 1))?;
                 }
             }
@@ -505,7 +506,8 @@ fn fill(x: &mut XBundle, b: &Bundle, iset: u8) -> Result<(), String> {
                 op.dst = dst(dd)?;
                 let lt = (als >> 8) & 3;
                 if lt != 0 {
-                    op.aau_lit = b.lts((lt - 1) as usize)
+                    op.aau_lit = b
+                        .lts((lt - 1) as usize)
                         .ok_or_else(|| format!("ldaa references missing LTS{}", lt - 1))?;
                 }
             }
