@@ -94,10 +94,10 @@ proptest! {
         let b = e2k_isa::decode_bundle(&bytes, 0, v);
         prop_assert!(b.is_ok(), "v{v} {src}: {:?}", b.err());
         let b = b.unwrap();
-        let id = b.ops[ch];
+        let id = b.op(ch);
         prop_assert!(id.is_some(), "v{v} {src}: no op in ALS{ch}");
         prop_assert_eq!(id.unwrap().def().name, d.name, "v{} {}", v, src);
-        let als = b.als[ch].unwrap();
+        let als = b.als(ch).unwrap();
         if let Some(x) = want_src1 {
             prop_assert_eq!(((als >> 16) & 0xff) as u8, x, "src1 of {}", src);
         }

@@ -28,12 +28,12 @@ fn not_reassemblable(b: &e2k_isa::Bundle, lines: &[String]) -> Option<&'static s
             "targets print as absolute addresses; `as` takes a number as the raw displacement",
         );
     }
-    if let Some(ss) = b.ss {
+    if let Some(ss) = b.ss() {
         if ss & 0xc00 != 0 && (ss >> 5) & 0xf == 0 {
             return Some("objdump omits `ct %ctprN` whose condition is never");
         }
     }
-    if b.ss.is_some_and(|ss| ss >> 30 == 0) && !has("ipd") {
+    if b.ss().is_some_and(|ss| ss >> 30 == 0) && !has("ipd") {
         return Some("objdump omits `ipd 0`; `as` gives every SS its default ipd 3");
     }
     if has("abg abgi=") {
@@ -42,7 +42,7 @@ fn not_reassemblable(b: &e2k_isa::Bundle, lines: &[String]) -> Option<&'static s
     if has("movaq,") {
         return Some("objdump prints each half of a movaq pair; `as` takes one statement");
     }
-    if lines.is_empty() && b.pls.iter().any(|p| p.is_some()) {
+    if lines.is_empty() && (0..3).any(|i| b.pls(i).is_some()) {
         return Some("objdump prints no PLS passes that feed no CLP result");
     }
     if has("%empty.hi") {

@@ -32,7 +32,7 @@ fn check(v: u8) {
         match decode_bundle(&bytes, addr, v) {
             Err(e) => bad.push(format!("{id}: {e}  src={}", j["src"])),
             Ok(b) => {
-                let names: Vec<&str> = b.ops.iter().flatten().map(|o| o.def().name).collect();
+                let names: Vec<&str> = b.ops().map(|o| o.def().name).collect();
                 for op in j["ops"].as_array().unwrap() {
                     let op = op.as_str().unwrap();
                     let alu = ALOPS.iter().any(|a| a.name == op);

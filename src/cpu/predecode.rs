@@ -258,10 +258,7 @@ fn src2(b: u8, bun: &Bundle) -> Result<Src, String> {
         0xc0..=0xcf => Src::Imm((b & 0xf) as u128),
         0xd0..=0xdf => {
             let lts = |i: usize| -> Result<u32, String> {
-                bun.lts
-                    .get(i)
-                    .copied()
-                    .flatten()
+                bun.lts(i)
                     .ok_or_else(|| format!("operand references missing LTS{i}"))
             };
             let lo = b & 3;
@@ -341,8 +338,8 @@ fn kind_of(d: &'static AlopDef) -> XKind {
 fn cds_conds(b: &Bundle) -> Vec<(u8, u8, u8, u8)> {
     // (opc, mask, neg, psrc) of every non-empty CDS half
     let mut v = Vec::new();
-    for w in b.cds.iter().flatten() {
-        for h in [(w >> 16) as u16, *w as u16] {
+    for w in b.cds_words() {
+        for h in [(w >> 16) as u16, w as u16] {
             let h = h as u32;
             let mask = CDS_HALF_MASK.get(h) as u8;
             if mask == 0 {
@@ -399,14 +396,14 @@ fn fill(x: &mut XBundle, b: &Bundle, iset: u8) -> Result<(), String> {
     // ---- ALU channels
     let mut skip = [false; 6];
     for ch in 0..6 {
-        let (Some(als), Some(id)) = (b.als[ch], b.ops[ch]) else {
+        let (Some(als), Some(id)) = (b.als(ch), b.op(ch)) else {
             continue;
         };
         if skip[ch] {
             continue;
         }
         let d = id.def();
-        let ales = b.ales[ch].unwrap_or(0x01c0);
+        let ales = b.ales(ch).unwrap_or(0x01c0);
         let sig = d.sig;
         let (ins, out) = sig.split_once('>').unwrap_or((sig, ""));
         let mut op = XOp {
@@ -500,7 +497,8 @@ fn fill(x: &mut XBundle, b: &Bundle, iset: u8) -> Result<(), String> {
                 srcs.push(src3(dd)?);
                 let lt = (als >> 8) & 3;
                 if lt != 0 {
-                    op.aau_lit = b.lts[(lt - 1) as usize]
+                    op.aau_lit = b
+                        .lts((lt - 1) as usize)
                         .ok_or_else(|| format!("staa references missing LTS{}", lt - 1))?;
                 }
             }
@@ -508,7 +506,8 @@ fn fill(x: &mut XBundle, b: &Bundle, iset: u8) -> Result<(), String> {
                 op.dst = dst(dd)?;
                 let lt = (als >> 8) & 3;
                 if lt != 0 {
-                    op.aau_lit = b.lts[(lt - 1) as usize]
+                    op.aau_lit = b
+                        .lts((lt - 1) as usize)
                         .ok_or_else(|| format!("ldaa references missing LTS{}", lt - 1))?;
                 }
             }
@@ -533,7 +532,7 @@ fn fill(x: &mut XBundle, b: &Bundle, iset: u8) -> Result<(), String> {
                 _ => None,
             };
             if let Some(p) = partner {
-                if let (Some(pa), Some(pid)) = (b.als[p], b.ops[p]) {
+                if let (Some(pa), Some(pid)) = (b.als(p), b.op(p)) {
                     if pid.def().name == d.name {
                         skip[p] = true;
                         if d.fmt.is_store() {
@@ -609,7 +608,7 @@ fn fill(x: &mut XBundle, b: &Bundle, iset: u8) -> Result<(), String> {
 
     // ---- SS
     let mut ctop = 0u8;
-    if let Some(ss) = b.ss {
+    if let Some(ss) = b.ss() {
         let cond = SS_CTCOND.get(ss);
         x.ct_cond = CtCond {
             kind: (cond >> 5) as u8,
@@ -630,12 +629,12 @@ fn fill(x: &mut XBundle, b: &Bundle, iset: u8) -> Result<(), String> {
     }
     // ---- CS1
     let mut call_wbs = None;
-    if let Some(cs1) = b.cs1 {
+    if let Some(cs1) = b.cs1() {
         match CS1_OPC.get(cs1) {
             0 | 1 | 4 => {
                 let opc = CS1_OPC.get(cs1);
                 if opc != 4 {
-                    let lts0 = b.lts[0].ok_or("setwd without LTS0")?;
+                    let lts0 = b.lts(0).ok_or("setwd without LTS0")?;
                     let wsz = LTS0_WSZ.get(lts0);
                     if wsz > 112 {
                         return Err(format!("setwd wsz={wsz} is larger than 112"));
@@ -674,7 +673,7 @@ fn fill(x: &mut XBundle, b: &Bundle, iset: u8) -> Result<(), String> {
         }
     }
     // ---- CS0
-    if let Some(cs0) = b.cs0 {
+    if let Some(cs0) = b.cs0() {
         let ctpr = CS0_CTPR.get(cs0) as u8;
         let opc = CS0_CTP_OPC.get(cs0);
         let disp = sext(CS0_DISP.get(cs0) as u64, 28);
@@ -721,8 +720,8 @@ fn fill(x: &mut XBundle, b: &Bundle, iset: u8) -> Result<(), String> {
         return Err("call without a CTPR".into());
     }
     // ---- PLS
-    for (i, p) in b.pls.iter().enumerate() {
-        let Some(w) = *p else { continue };
+    for i in 0..3 {
+        let Some(w) = b.pls(i) else { continue };
         let mut pl = Pls {
             clp_opc: PLS_CLP_OPC.get(w) as u8,
             p0: PLS_CLP_P0.get(w) as u8,
@@ -743,15 +742,15 @@ fn fill(x: &mut XBundle, b: &Bundle, iset: u8) -> Result<(), String> {
         x.npls = i as u8 + 1;
     }
     // ---- AAS (mova)
-    if let Some(ss) = b.ss {
+    if let Some(ss) = b.ss() {
         if SS_TYPE.get(ss) == 0 {
             let aa = SS_AA.get(ss);
             for c in 0..4u8 {
                 if aa & (1 << c) == 0 {
                     continue;
                 }
-                let op = b.aas[c as usize + 2].unwrap_or(0) as u32;
-                let dpair = b.aas[(c >> 1) as usize].unwrap_or(0);
+                let op = b.aas(c as usize + 2).unwrap_or(0) as u32;
+                let dpair = b.aas((c >> 1) as usize).unwrap_or(0);
                 let db = if c & 1 == 0 { dpair >> 8 } else { dpair & 0xff } as u8;
                 x.mova.push(Mova {
                     ch: c,

@@ -72,7 +72,7 @@ fn aau_address(b: &Bundle, als: u32) -> String {
     let mut s = format!("%aad{d} [ %aasti{ind}");
     let lt = ALS_AALTS.get(als) as usize;
     if lt != 0 {
-        match b.lts[lt - 1] {
+        match b.lts(lt - 1) {
             Some(v) => s += &format!(" + _f32s,_lts{} 0x{v:x}", lt - 1),
             None => s += " + <non-existent literal>",
         }
@@ -162,11 +162,11 @@ fn mrgc_suffix(b: &Bundle, ch: usize) -> String {
 
 /// The statement(s) of the ALS in channel `ch`.
 pub(crate) fn als(b: &Bundle, iset: u8, ch: usize, out: &mut Vec<String>) {
-    let Some(als) = b.als[ch] else { return };
+    let Some(als) = b.als(ch) else { return };
     let sm = if ALS_SM.get(als) != 0 { ",sm" } else { "" };
-    let Some(AlopId(id)) = b.ops[ch] else {
+    let Some(AlopId(id)) = b.op(ch) else {
         let mut s = format!("unrecognized,{ch}{sm} als = 0x{als:08x}");
-        if let Some(a) = b.ales[ch] {
+        if let Some(a) = b.ales(ch) {
             s += &format!(", ales = 0x{a:04x}");
         }
         out.push(s);
@@ -179,7 +179,7 @@ pub(crate) fn als(b: &Bundle, iset: u8, ch: usize, out: &mut Vec<String>) {
     let src1 = ALS_SRC1.get(als) as u8;
     let src2 = ALS_SRC2.get(als) as u8;
     let dst = ALS_DST.get(als) as u8;
-    let ales_lo = b.ales[ch].map_or(0, |a| (a & 0xff) as u8);
+    let ales_lo = b.ales(ch).map_or(0, |a| (a & 0xff) as u8);
     let s2 = |k| operand::src2(b, src2, k);
     let mut show_mas = d.fmt.has_mas();
 
@@ -248,13 +248,13 @@ pub(crate) fn als(b: &Bundle, iset: u8, ch: usize, out: &mut Vec<String>) {
             "{}, {}{}",
             s2(arg(d, 0)),
             operand::dst(dst, arg(d, 1)),
-            super::control::ctcond(SS_CTCOND.get(b.ss.unwrap_or(0)))
+            super::control::ctcond(SS_CTCOND.get(b.ss().unwrap_or(0)))
         ),
         Alopf12Icalld => format!(
             "wbs = 0x{src1:x}, {}, {}{}",
             s2(arg(d, 0)),
             operand::dst(dst, arg(d, 1)),
-            super::control::ctcond(SS_CTCOND.get(b.ss.unwrap_or(0)))
+            super::control::ctcond(SS_CTCOND.get(b.ss().unwrap_or(0)))
         ),
         Alopf3Mas | Alopf13Mas => format!(
             "{}, {}, {}",

@@ -25,7 +25,7 @@ mod cs1 {
 
 /// True when CS1 holds a CALL (call/icall/hcall).
 fn cs1_is_call(b: &Bundle) -> bool {
-    b.cs1.is_some_and(|c| CS1_OPC.get(c) == cs1::CALL)
+    b.cs1().is_some_and(|c| CS1_OPC.get(c) == cs1::CALL)
 }
 
 /// Signed 28-bit CS0 displacement in bytes.
@@ -104,7 +104,7 @@ pub(crate) fn hs(b: &Bundle, out: &mut Vec<String>) {
 
 /// SS statements.
 pub(crate) fn ss(b: &Bundle, out: &mut Vec<String>) {
-    let Some(ss) = b.ss else { return };
+    let Some(ss) = b.ss() else { return };
     let cond = SS_CTCOND.get(ss);
     let ctop = SS_CTOP.get(ss);
     if SS_CT_TYPE.get(cond) != 0 && !cs1_is_call(b) && ctop != 0 {
@@ -159,7 +159,7 @@ pub(crate) fn ss(b: &Bundle, out: &mut Vec<String>) {
 
 /// CS0 statements.
 pub(crate) fn cs0(b: &Bundle, out: &mut Vec<String>) {
-    let Some(cs0) = b.cs0 else { return };
+    let Some(cs0) = b.cs0() else { return };
     let ctpr = CS0_CTPR.get(cs0);
     let opc = CS0_CTP_OPC.get(cs0);
     let param = CS0_PARAM.get(cs0);
@@ -173,14 +173,14 @@ pub(crate) fn cs0(b: &Bundle, out: &mut Vec<String>) {
                 (_, 4) => "glaunch",
                 _ => "done",
             };
-            let ss = b.ss.unwrap_or(0);
-            if b.ss.is_none() || SS_CTOP.get(ss) != 0 {
+            let ss = b.ss().unwrap_or(0);
+            if b.ss().is_none() || SS_CTOP.get(ss) != 0 {
                 out.push(format!("invalid {name}"));
                 return;
             }
             let cond = SS_CTCOND.get(ss);
             let hicall = b
-                .cs1
+                .cs1()
                 .is_some_and(|c| CS1_OPC.get(c) == cs1::CALL && matches!(CS1_CTOPC.get(c), 1 | 2));
             if cond != 0 && !hicall {
                 if opc == 0 {
@@ -254,11 +254,11 @@ fn wait(c: u32, iset: u8) -> String {
 
 /// CS1 statements.
 pub(crate) fn cs1(b: &Bundle, iset: u8, out: &mut Vec<String>) {
-    let Some(c) = b.cs1 else { return };
+    let Some(c) = b.cs1() else { return };
     match CS1_OPC.get(c) {
         op @ (cs1::SETR0 | cs1::SETR1 | cs1::SETBR) => {
             if op != cs1::SETBR {
-                match b.lts[0] {
+                match b.lts(0) {
                     None => {
                         if op == cs1::SETR1 {
                             out.push("<bogus vfrpsz>".into());
@@ -305,7 +305,7 @@ pub(crate) fn cs1(b: &Bundle, iset: u8, out: &mut Vec<String>) {
         }
         cs1::WAIT => out.push(wait(c, iset)),
         cs1::CALL => {
-            let ss = b.ss.unwrap_or(0);
+            let ss = b.ss().unwrap_or(0);
             let ctop = SS_CTOP.get(ss);
             let wbs = CS1_WBS.get(c);
             let cond = ctcond(SS_CTCOND.get(ss));
@@ -314,7 +314,7 @@ pub(crate) fn cs1(b: &Bundle, iset: u8, out: &mut Vec<String>) {
                 return;
             }
             let ctopc = CS1_CTOPC.get(c);
-            match b.cs0 {
+            match b.cs0() {
                 Some(cs0) if matches!(ctopc, 1 | 2) => {
                     if CS0_CTPR.get(cs0) == 0 && CS0_CTP_OPC.get(cs0) == 0 {
                         if ctopc == 2 {

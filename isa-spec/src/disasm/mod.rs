@@ -23,7 +23,7 @@ use crate::tables::ALOPS;
 
 /// True when ALS `ch` is the second half of a register-pair op printed from its first half.
 fn is_pair_second_half(b: &Bundle, ch: usize) -> bool {
-    let def = |c: usize| b.ops[c].and_then(|id| ALOPS.get(id.0 as usize));
+    let def = |c: usize| b.op(c).and_then(|id| ALOPS.get(id.0 as usize));
     let Some(d) = def(ch) else { return false };
     (0..ch).any(|first| {
         def(first).is_some_and(|fd| fd.name == d.name && alu::pair_second(fd, first) == Some(ch))
@@ -32,7 +32,7 @@ fn is_pair_second_half(b: &Bundle, ch: usize) -> bool {
 
 /// The statements of a decoded bundle for ISA version `iset`, one per line, without
 /// indentation, in objdump's order: HS, SS, ALS0..ALS5, CS0, CS1, mova, PLS2..PLS0.
-/// An ALS whose operation is unknown (`ops[ch] == None`) prints as `unrecognized`.
+/// An ALS whose operation is unknown (`op(ch) == None`) prints as `unrecognized`.
 pub fn disasm_bundle(b: &Bundle, iset: u8) -> Vec<String> {
     let mut out = Vec::new();
     control::hs(b, &mut out);
@@ -50,13 +50,14 @@ pub fn disasm_bundle(b: &Bundle, iset: u8) -> Vec<String> {
 }
 
 /// Unpacks a bundle and identifies every ALS it can; an ALS no operation of `iset`
-/// matches keeps `ops[ch] == None` instead of failing the whole bundle.
+/// matches keeps `op(ch) == None` instead of failing the whole bundle.
 pub fn decode_lenient(bytes: &[u8], addr: u64, iset: u8) -> Result<Bundle, DecodeError> {
     let mut b = unpack_bundle(bytes, addr)?;
     let table = OpTable::get(iset);
     for ch in 0..6 {
-        if let Some(als) = b.als[ch] {
-            b.ops[ch] = table.identify(als, b.ales[ch], ch, b.mas(ch)).ok();
+        if let Some(als) = b.als(ch) {
+            let op = table.identify(als, b.ales(ch), ch, b.mas(ch)).ok();
+            b.set_op(ch, op);
         }
     }
     Ok(b)

@@ -13,9 +13,9 @@ const MOVA_NAMES: [&str; 8] = [
 /// mova statements, channel 0 first.
 pub(crate) fn mova(b: &Bundle, out: &mut Vec<String>) {
     for i in 0..4 {
-        let Some(op) = b.aas[i + 2] else { continue };
+        let Some(op) = b.aas(i + 2) else { continue };
         let op = op as u32;
-        let pair = b.aas[i / 2].unwrap_or(0);
+        let pair = b.aas(i / 2).unwrap_or(0);
         // The destination of the even channel is in the upper byte.
         let dst = if i % 2 == 0 { pair >> 8 } else { pair & 0xff } as u8;
         let opc = AA2F1_OPC.get(op);

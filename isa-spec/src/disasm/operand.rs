@@ -37,10 +37,10 @@ pub(crate) fn src2_literal(b: &Bundle, byte: u8) -> Option<u64> {
     match byte {
         0xd0..=0xd7 if n <= 1 => {
             let shift = if byte & 4 != 0 { 16 } else { 0 };
-            b.lts[n].map(|w| ((w >> shift) & 0xffff) as u64)
+            b.lts(n).map(|w| ((w >> shift) & 0xffff) as u64)
         }
-        0xd8..=0xdb => b.lts[n].map(|w| w as u64),
-        0xdc..=0xde => match (b.lts[n], b.lts[n + 1]) {
+        0xd8..=0xdb => b.lts(n).map(|w| w as u64),
+        0xdc..=0xde => match (b.lts(n), b.lts(n + 1)) {
             (Some(lo), Some(hi)) => Some(((hi as u64) << 32) | lo as u64),
             _ => None,
         },
@@ -132,8 +132,8 @@ pub(crate) fn conditions(b: &Bundle, t: CondTarget) -> Vec<String> {
         CondTarget::Rpc => (2, 3, 2),
     };
     let mut out = Vec::new();
-    for cds in b.cds.iter().flatten() {
-        for half in [*cds & 0xffff, *cds >> 16] {
+    for cds in b.cds_words() {
+        for half in [cds & 0xffff, cds >> 16] {
             if CDS_HALF_OPC.get(half) != opc || CDS_HALF_MASK.get(half) & (1 << mask_bit) == 0 {
                 continue;
             }

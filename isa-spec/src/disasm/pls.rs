@@ -34,7 +34,7 @@ fn elp_has_side_effect(elp: u32) -> bool {
 
 /// The CLP index (0..=2) a `%clpN` control-transfer condition reads, if any.
 fn ctcond_clp(b: &Bundle) -> Option<usize> {
-    let c = SS_CTCOND.get(b.ss?);
+    let c = SS_CTCOND.get(b.ss()?);
     let p = SS_CT_PSRC.get(c);
     // Type 9 with selector kind 2 (psrc bits 4..3) is `%clpN`, N in psrc bits 2..1.
     (SS_CT_TYPE.get(c) == 9 && p >> 3 & 3 == 2).then_some((p >> 1 & 3) as usize)
@@ -44,13 +44,13 @@ fn ctcond_clp(b: &Bundle) -> Option<usize> {
 pub(crate) fn pls(b: &Bundle, out: &mut Vec<String>) {
     // need[k]: 0 = not needed, 1 = needed, 2 = needed and its inputs marked.
     let mut need = [0u8; 7];
-    for (i, p) in b.pls.iter().enumerate() {
-        if p.is_some_and(|w| PLS_CLP_VDST.get(w) != 0) {
+    for i in 0..3 {
+        if b.pls(i).is_some_and(|w| PLS_CLP_VDST.get(w) != 0) {
             need[4 + i] = 1;
         }
     }
     if let Some(n) = ctcond_clp(b) {
-        if n < 3 && b.pls[n].is_some() {
+        if n < 3 && b.pls(n).is_some() {
             need[4 + n] = 1;
         }
     }
@@ -61,7 +61,7 @@ pub(crate) fn pls(b: &Bundle, out: &mut Vec<String>) {
             if need[4 + i] != 1 {
                 continue;
             }
-            let w = b.pls[i].unwrap_or(0);
+            let w = b.pls(i).unwrap_or(0);
             for p in [PLS_CLP_P0.get(w), PLS_CLP_P1.get(w)] {
                 let p = p as usize;
                 if p < 7 && need[p] == 0 {
@@ -73,7 +73,7 @@ pub(crate) fn pls(b: &Bundle, out: &mut Vec<String>) {
         }
     }
     for i in (0..3).rev() {
-        let Some(w) = b.pls[i] else { continue };
+        let Some(w) = b.pls(i) else { continue };
         if i < 2 {
             for (k, elp) in [(2 * i, PLS_ELP0.get(w)), (2 * i + 1, PLS_ELP1.get(w))] {
                 if need[k] != 0 || elp_has_side_effect(elp) {
