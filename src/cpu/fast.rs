@@ -61,15 +61,20 @@ pub struct FastBundle {
     pub run: FastRun,
 }
 
-/// The executor for `n` ops, with or without a control transfer, lean or not.
-fn runner(n: usize, xfer: bool, lean: bool) -> FastRun {
+/// The executor for `n` ops, with or without a control transfer, lean or not, with or
+/// without a CTPR preparation.
+fn runner(n: usize, xfer: bool, lean: bool, prep: bool) -> FastRun {
     macro_rules! pick {
         ($($n:literal)*) => {
-            match (n, xfer, lean) {
-                $(($n, false, false) => exec_shape::<$n, false, false>,
-                  ($n, true, false) => exec_shape::<$n, true, false>,
-                  ($n, false, true) => exec_shape::<$n, false, true>,
-                  ($n, true, true) => exec_shape::<$n, true, true>,)*
+            match (n, xfer, lean, prep) {
+                $(($n, false, false, false) => exec_shape::<$n, false, false, false>,
+                  ($n, true, false, false) => exec_shape::<$n, true, false, false>,
+                  ($n, false, true, false) => exec_shape::<$n, false, true, false>,
+                  ($n, true, true, false) => exec_shape::<$n, true, true, false>,
+                  ($n, false, false, true) => exec_shape::<$n, false, false, true>,
+                  ($n, true, false, true) => exec_shape::<$n, true, false, true>,
+                  ($n, false, true, true) => exec_shape::<$n, false, true, true>,
+                  ($n, true, true, true) => exec_shape::<$n, true, true, true>,)*
                 _ => unreachable!("at most six ALU channels"),
             }
         };
@@ -156,7 +161,7 @@ pub fn build(x: &XBundle) -> Option<FastBundle> {
     let lean = super::lean::resolve(&ops, &mut imms);
     Some(FastBundle {
         nops: ops.len() as u32,
-        run: runner(ops.len(), has_xfer, lean.is_some()),
+        run: runner(ops.len(), has_xfer, lean.is_some(), x.prep.is_some()),
         ops,
         lean: lean.unwrap_or_default(),
         imms,
@@ -320,7 +325,7 @@ impl Cpu {
 
 /// Runs a bundle of `N` fast ops, with a transfer when `XFER`, if it can do so exactly,
 /// and returns the next IP; returns `GIVE_UP` (with nothing changed) otherwise.
-fn exec_shape<const N: usize, const XFER: bool, const LEAN: bool>(
+fn exec_shape<const N: usize, const XFER: bool, const LEAN: bool, const PREP: bool>(
     cpu: &mut Cpu,
     f: &FastBundle,
     mem: &mut GuestMem,
@@ -328,7 +333,7 @@ fn exec_shape<const N: usize, const XFER: bool, const LEAN: bool>(
     // FP operations update the sticky flags as they compute; giving up later in the
     // bundle must leave them as they were
     let fp = cpu.fp;
-    let next = exec_inner::<N, XFER, LEAN>(cpu, f, mem);
+    let next = exec_inner::<N, XFER, LEAN, PREP>(cpu, f, mem);
     if N > 0 && next == GIVE_UP {
         cpu.fp = fp;
     }
@@ -336,7 +341,7 @@ fn exec_shape<const N: usize, const XFER: bool, const LEAN: bool>(
 }
 
 #[inline(always)]
-fn exec_inner<const N: usize, const XFER: bool, const LEAN: bool>(
+fn exec_inner<const N: usize, const XFER: bool, const LEAN: bool, const PREP: bool>(
     cpu: &mut Cpu,
     f: &FastBundle,
     mem: &mut GuestMem,
@@ -380,7 +385,8 @@ fn exec_inner<const N: usize, const XFER: bool, const LEAN: bool>(
         if taken {
             target = match f.xfer {
                 Xfer::Ct(n) | Xfer::Call(n, _) => {
-                    let c = match f.prep {
+                    let prep = if PREP { f.prep } else { None };
+                    let c = match prep {
                         Some(Prep::Disp { ctpr, target }) if ctpr == n => {
                             ctpr_make(target, CTPR_TAG_DISP, 0, 3)
                         }
@@ -396,11 +402,7 @@ fn exec_inner<const N: usize, const XFER: bool, const LEAN: bool>(
                         (Xfer::Ct(_), CTPR_TAG_DISP) => {}
                         (Xfer::Ct(3), CTPR_TAG_RETURN) if !cpu.frames.is_empty() => how = 2,
                         (Xfer::Call(_, wbs), CTPR_TAG_DISP) => {
-                            // the checks proc_call would make, done before anything changes
-                            if 2 * wbs as u32 > cpu.wsize
-                                || cpu.frames.len() >= MAX_FRAMES
-                                || !cpu.ensure_regs(cpu.wbase + cpu.wsize as usize + 2)
-                            {
+                            if !call_possible(cpu, wbs) {
                                 return GIVE_UP;
                             }
                             how = 1;
@@ -415,7 +417,8 @@ fn exec_inner<const N: usize, const XFER: bool, const LEAN: bool>(
         }
     }
     // ---- commit
-    match f.prep {
+    let prep = if PREP { f.prep } else { None };
+    match prep {
         Some(Prep::Disp { ctpr, target }) => {
             cpu.ctpr[ctpr as usize & 3] = ctpr_make(target, CTPR_TAG_DISP, 0, 3);
         }
@@ -442,17 +445,34 @@ fn exec_inner<const N: usize, const XFER: bool, const LEAN: bool>(
     // `stats.bundles` is counted by the caller
     cpu.stats.ops += N as u64;
     match how {
-        1 => {
-            if let Xfer::Call(_, wbs) = f.xfer {
-                // cannot fail: checked above
-                let _ = cpu.proc_call(wbs, f.next);
-            }
+        0 => {
             cpu.ip = target;
+            target
         }
-        2 => {
-            let _ = cpu.proc_return();
+        _ => call_or_return(cpu, f, how == 1, target),
+    }
+}
+
+/// The checks `proc_call` makes, done before anything changes.
+#[cold]
+#[inline(never)]
+fn call_possible(cpu: &mut Cpu, wbs: u8) -> bool {
+    2 * wbs as u32 <= cpu.wsize
+        && cpu.frames.len() < MAX_FRAMES
+        && cpu.ensure_regs(cpu.wbase + cpu.wsize as usize + 2)
+}
+
+/// Performs a checked procedure call or return (kept out of the hot executors).
+#[inline(never)]
+fn call_or_return(cpu: &mut Cpu, f: &FastBundle, call: bool, target: u64) -> u64 {
+    if call {
+        if let Xfer::Call(_, wbs) = f.xfer {
+            // cannot fail: checked by `call_possible`
+            let _ = cpu.proc_call(wbs, f.next);
         }
-        _ => cpu.ip = target,
+        cpu.ip = target;
+    } else {
+        let _ = cpu.proc_return();
     }
     cpu.ip
 }

@@ -17,7 +17,7 @@ pub const AREA_NONE: u8 = 3;
 
 /// Computes one lean op: its value and, for stores, the address; None when the op needs
 /// the general executor.
-pub type LeanFn = fn(&mut Cpu, &FastOp, &LeanOp, &[u128], &mut GuestMem, &mut (u128, u64)) -> bool;
+pub type LeanFn = fn(&mut Cpu, &LeanOp, &[u128], &mut GuestMem, &mut (u128, u64)) -> bool;
 
 /// Where a lean op's result goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -39,7 +39,13 @@ pub enum LeanDst {
 #[derive(Clone, Copy, Debug)]
 pub struct LeanOp {
     pub off: [u8; 3],
+    /// tag bits each source reads
+    pub tmask: [u8; 3],
     pub dst: LeanDst,
+    pub kind: FastKind,
+    /// result width, and whether a 32-bit result ignores WD.dbl
+    pub w: W,
+    pub dbl_exempt: bool,
     pub run: LeanFn,
 }
 
@@ -80,7 +86,15 @@ pub fn resolve(ops: &[FastOp], imms: &mut Vec<u128>) -> Option<Vec<LeanOp>> {
         };
         out.push(LeanOp {
             off: offs,
+            tmask: op.tmask,
             dst,
+            kind: op.kind,
+            w: if matches!(op.kind, FastKind::Load(_)) {
+                W::D
+            } else {
+                op.w
+            },
+            dbl_exempt: op.dbl_exempt,
             run: pick(area, kind),
         });
     }
@@ -109,13 +123,12 @@ fn src<const A: u8>(cpu: &Cpu, off: u8, imms: &[u128]) -> Option<(u128, u8)> {
 /// One op with sources in areas `A`, `B`, `C` and kind `K`.
 fn lean_op<const A: u8, const B: u8, const C: u8, const K: u8>(
     cpu: &mut Cpu,
-    op: &FastOp,
     l: &LeanOp,
     imms: &[u128],
     mem: &mut GuestMem,
     out: &mut (u128, u64),
 ) -> bool {
-    match lean_val::<A, B, C, K>(cpu, op, l, imms, mem) {
+    match lean_val::<A, B, C, K>(cpu, l, imms, mem) {
         Some(r) => {
             *out = r;
             true
@@ -127,7 +140,6 @@ fn lean_op<const A: u8, const B: u8, const C: u8, const K: u8>(
 #[inline(always)]
 fn lean_val<const A: u8, const B: u8, const C: u8, const K: u8>(
     cpu: &mut Cpu,
-    op: &FastOp,
     l: &LeanOp,
     imms: &[u128],
     mem: &mut GuestMem,
@@ -135,10 +147,10 @@ fn lean_val<const A: u8, const B: u8, const C: u8, const K: u8>(
     let (a, ta) = src::<A>(cpu, l.off[0], imms)?;
     let (b, tb) = src::<B>(cpu, l.off[1], imms)?;
     let (c, tc) = src::<C>(cpu, l.off[2], imms)?;
-    if cpu.tags_on && (ta & op.tmask[0] | tb & op.tmask[1] | tc & op.tmask[2]) != 0 {
+    if (ta & l.tmask[0] | tb & l.tmask[1] | tc & l.tmask[2]) != 0 && cpu.tags_on {
         return None;
     }
-    match (K, op.kind) {
+    match (K, l.kind) {
         (KIND_SEM64, FastKind::Sem64(sem)) => Some((
             sem(&mut cpu.fp, a as u64, b as u64, c as u64).ok()? as u128,
             0,
@@ -214,17 +226,14 @@ pub fn compute<const N: usize>(
     mem: &mut GuestMem,
     res: &mut [(u128, u64); N],
 ) -> bool {
-    let (Ok(ops), Ok(lean)) = (
-        <&[FastOp; N]>::try_from(f.ops.as_slice()),
-        <&[LeanOp; N]>::try_from(f.lean.as_slice()),
-    ) else {
+    let Ok(lean) = <&[LeanOp; N]>::try_from(f.lean.as_slice()) else {
         return false;
     };
     // unrolled by hand: each op gets its own code and branch history
     macro_rules! op {
         ($($i:literal)*) => {$(
             if $i < N {
-                if !(lean[$i].run)(cpu, &ops[$i], &lean[$i], &f.imms, mem, &mut res[$i]) {
+                if !(lean[$i].run)(cpu, &lean[$i], &f.imms, mem, &mut res[$i]) {
                     return false;
                 }
             }
@@ -236,7 +245,7 @@ pub fn compute<const N: usize>(
 
 /// Writes one result computed by `compute_one`.
 #[inline(always)]
-fn commit_one(cpu: &mut Cpu, op: &FastOp, l: &LeanOp, val: u128, addr: u64, mem: &mut GuestMem) {
+fn commit_one(cpu: &mut Cpu, l: &LeanOp, val: u128, addr: u64, mem: &mut GuestMem) {
     let (reg, tag) = match l.dst {
         LeanDst::WinD(n) => {
             let i = cpu.wbase + n as usize;
@@ -255,7 +264,7 @@ fn commit_one(cpu: &mut Cpu, op: &FastOp, l: &LeanOp, val: u128, addr: u64, mem:
             return;
         }
         LeanDst::Nothing => {
-            if let FastKind::Store(n) = op.kind {
+            if let FastKind::Store(n) = l.kind {
                 // checked writable before anything changed; stores of one bundle cannot
                 // unmap memory
                 let v = val as u64;
@@ -269,12 +278,7 @@ fn commit_one(cpu: &mut Cpu, op: &FastOp, l: &LeanOp, val: u128, addr: u64, mem:
             return;
         }
     };
-    let w = if matches!(op.kind, FastKind::Load(_)) {
-        W::D
-    } else {
-        op.w
-    };
-    super::regwrite::write_reg(reg, tag, val, w, op.dbl_exempt, cpu.wdbl, 0);
+    super::regwrite::write_reg(reg, tag, val, l.w, l.dbl_exempt, cpu.wdbl, 0);
 }
 
 /// Writes the results computed by `compute`.
@@ -285,16 +289,13 @@ pub fn commit<const N: usize>(
     mem: &mut GuestMem,
     res: &[(u128, u64); N],
 ) {
-    let (Ok(ops), Ok(lean)) = (
-        <&[FastOp; N]>::try_from(f.ops.as_slice()),
-        <&[LeanOp; N]>::try_from(f.lean.as_slice()),
-    ) else {
+    let Ok(lean) = <&[LeanOp; N]>::try_from(f.lean.as_slice()) else {
         return;
     };
     macro_rules! op {
         ($($i:literal)*) => {$(
             if $i < N {
-                commit_one(cpu, &ops[$i], &lean[$i], res[$i].0, res[$i].1, mem);
+                commit_one(cpu, &lean[$i], res[$i].0, res[$i].1, mem);
             }
         )*};
     }
