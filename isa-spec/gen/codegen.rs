@@ -183,7 +183,7 @@ pub fn generate(spec: &Spec) -> String {
                 .collect();
             let _ = writeln!(
                 o,
-                "#[inline]\nfn __sem64_{}(ctx: &mut crate::sem::SemCtx, {}: u64, {}: u64, {}: u64) -> Result<u64, crate::sem::Exc> {{ let r = crate::sem::{path}(ctx{}{})?; Ok({}) }}",
+                "#[inline]\nfn __sem64_{}(ctx: &mut crate::sem::SemCtx, {}: u64, {}: u64, {}: u64) -> (u64, bool) {{ match crate::sem::{path}(ctx{}{}) {{ Ok(r) => ({}, true), Err(_) => (0, false) }} }}",
                 ident(&a.name).to_lowercase(),
                 used[0], used[1], used[2],
                 if args64.is_empty() { "" } else { ", " },

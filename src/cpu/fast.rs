@@ -254,8 +254,8 @@ impl Cpu {
         }
         let val = match op.kind {
             FastKind::Sem64(sem) => match sem(&mut self.fp, a as u64, b as u64, c as u64) {
-                Ok(v) => v as u128,
-                Err(_) => return false,
+                (v, true) => v as u128,
+                (_, false) => return false,
             },
             FastKind::Sem(sem) => match sem(&mut self.fp, a, b, c, 0) {
                 Ok(v) => v,

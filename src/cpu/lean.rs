@@ -151,10 +151,12 @@ fn lean_val<const A: u8, const B: u8, const C: u8, const K: u8>(
         return None;
     }
     match (K, l.kind) {
-        (KIND_SEM64, FastKind::Sem64(sem)) => Some((
-            sem(&mut cpu.fp, a as u64, b as u64, c as u64).ok()? as u128,
-            0,
-        )),
+        (KIND_SEM64, FastKind::Sem64(sem)) => {
+            match sem(&mut cpu.fp, a as u64, b as u64, c as u64) {
+                (v, true) => Some((v as u128, 0)),
+                (_, false) => None,
+            }
+        }
         (KIND_SEM, FastKind::Sem(sem)) => Some((sem(&mut cpu.fp, a, b, c, 0).ok()?, 0)),
         (KIND_LOAD, FastKind::Load(n)) => {
             let addr = (a as u64).wrapping_add(b as u64);

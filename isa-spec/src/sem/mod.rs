@@ -63,5 +63,7 @@ pub enum Exc {
 pub type SemFn = fn(&mut SemCtx, u128, u128, u128, u128) -> Result<u128, Exc>;
 
 /// The narrow convention of ops whose (at most three) sources and result are 32/64-bit
-/// values or predicates: the same helper, with operands passed in registers.
-pub type Sem64Fn = fn(&mut SemCtx, u64, u64, u64) -> Result<u64, Exc>;
+/// values or predicates: the same helper, with operands and result passed in registers;
+/// `(_, false)` when the helper raised an exception (the caller then runs the general
+/// executor, which reports it).
+pub type Sem64Fn = fn(&mut SemCtx, u64, u64, u64) -> (u64, bool);
