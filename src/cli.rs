@@ -84,8 +84,21 @@ pub struct Options {
     pub seed: Option<u64>,
     /// `-I DIR`: include directories for `.s` programs
     pub include_dirs: Vec<PathBuf>,
+    /// `-tier interp|jit` (None: the default of the build)
+    pub tier: Option<Tier>,
+    /// `-jit-threshold N`
+    pub jit_threshold: Option<u32>,
+    /// `-jit-disable CLASS,...` (validated by the JIT tier)
+    pub jit_disable: Option<String>,
     pub program: Option<OsString>,
     pub args: Vec<OsString>,
+}
+
+/// The execution tier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tier {
+    Interp,
+    Jit,
 }
 
 /// Parses a CPU model with optional `,tags=on|off`.
@@ -183,13 +196,42 @@ fn apply(o: &mut Options, name: &str, v: &OsStr) -> Result<(), String> {
         "D" => o.log_file = Some(PathBuf::from(v)),
         "seed" => o.seed = Some(parse_size(s()?)?),
         "I" => o.include_dirs.push(PathBuf::from(v)),
+        "tier" => {
+            o.tier = Some(match s()? {
+                "interp" => Tier::Interp,
+                "jit" => Tier::Jit,
+                t => return Err(format!("-tier: unknown tier '{t}' (interp, jit)")),
+            })
+        }
+        "jit-threshold" => {
+            let t = s()?;
+            o.jit_threshold = Some(
+                t.parse()
+                    .map_err(|_| format!("-jit-threshold: '{t}' is not a number"))?,
+            )
+        }
+        "jit-disable" => o.jit_disable = Some(s()?.to_string()),
         _ => return Err(format!("unknown option '-{name}'")),
     }
     Ok(())
 }
 
 /// Options that take a value (also used by the monitor to skip them when it scans argv).
-pub const WITH_VALUE: &[&str] = &["cpu", "L", "E", "U", "0", "s", "d", "D", "seed", "I"];
+pub const WITH_VALUE: &[&str] = &[
+    "cpu",
+    "L",
+    "E",
+    "U",
+    "0",
+    "s",
+    "d",
+    "D",
+    "seed",
+    "I",
+    "tier",
+    "jit-threshold",
+    "jit-disable",
+];
 
 /// Parses `args` (without the command name); `env` looks up `E2KEMU_*` defaults.
 pub fn parse(
@@ -328,7 +370,10 @@ pub fn usage() -> String {
          -D FILE            E2KEMU_LOG_FILENAME  write the log to FILE instead of stderr\n\
          -seed NUMBER       E2KEMU_RAND_SEED   deterministic AT_RANDOM and getrandom\n\
          -I DIR                                include directory for .s programs\n\
-         --stats                               print execution statistics on exit\n\n",
+         --stats                               print execution statistics on exit\n\
+         -tier interp|jit                      execution tier (default: jit when built with it)\n\
+         -jit-threshold N                      executions of a loop head before it is compiled\n\
+         -jit-disable CLASS,...                no native code for alu, shift, cmp (or native: all)\n\n",
     );
     s.push_str(
         "The guest environment is this process's environment changed by -E/-U.\n\

@@ -5,6 +5,8 @@
 pub mod asm;
 pub mod cli;
 pub mod cpu;
+#[cfg(feature = "jit")]
+pub mod jit;
 pub mod linux;
 pub mod mem;
 pub mod migration;

@@ -123,7 +123,7 @@ pub fn generate(spec: &Spec) -> String {
         };
         let _ = writeln!(
             o,
-            "  AlopDef {{ id: {i}, name: {:?}, fmt: Format::{}, opc: {:#04x}, chans: {:#04x}, args: &[{args}], ver_lo: {}, ver_hi: {}, merge: Merge::{}, opce: {}, cmp: {}, ales_opce: {}, opc2: {}, mas: {}, alias_of: {}, ales25v4: {}, lit8max: {}, lit8warn: {}, sig: {:?}, sem: {sem_idx}, sem64: {sem64_idx}, ex: {}, src: {:?} }},",
+            "  AlopDef {{ id: {i}, name: {:?}, fmt: Format::{}, opc: {:#04x}, chans: {:#04x}, args: &[{args}], ver_lo: {}, ver_hi: {}, merge: Merge::{}, opce: {}, cmp: {}, ales_opce: {}, opc2: {}, mas: {}, alias_of: {}, ales25v4: {}, lit8max: {}, lit8warn: {}, sig: {:?}, sem: {sem_idx}, sem64: {sem64_idx}, sem_path: {:?}, ex: {}, src: {:?} }},",
             a.name,
             camel(&a.fmt),
             a.opc,
@@ -141,6 +141,7 @@ pub fn generate(spec: &Spec) -> String {
             opt(&a.lit8max),
             opt(&a.lit8warn),
             a.sig,
+            sem_of.get(a.name.as_str()).copied().unwrap_or(""),
             opt(&a.ex),
             format!("{}:{}", a.file, a.line),
         );

@@ -119,6 +119,8 @@ pub struct AlopDef {
     pub sem: Option<crate::sem::SemFn>,
     /// the same helper with 64-bit operands, for ops whose sources and result fit
     pub sem64: Option<crate::sem::Sem64Fn>,
+    /// the helper's path below `sem::` (e.g. `int::addd`), empty if none
+    pub sem_path: &'static str,
     /// interpreter execution class of a state-touching op (`ld:8`, `st:4`, `movt`, ...)
     pub ex: Option<&'static str>,
     /// spec location `file:line`

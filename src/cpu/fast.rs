@@ -27,6 +27,8 @@ pub enum FastKind {
 #[derive(Clone, Copy, Debug)]
 pub struct FastOp {
     pub kind: FastKind,
+    /// the spec operation (index into `ALOPS`)
+    pub id: u16,
     pub src: [Src; 3],
     pub tmask: [u8; 3],
     pub dst: Dst,
@@ -149,6 +151,7 @@ pub fn build(x: &XBundle) -> Option<FastBundle> {
         }
         ops.push(FastOp {
             kind,
+            id: op.def.id,
             src: [op.src[0], op.src[1], op.src[2]],
             tmask: [op.tmask[0], op.tmask[1], op.tmask[2]],
             dst: op.dst,

@@ -38,7 +38,11 @@ pub enum LeanDst {
 /// their areas and the op kind.
 #[derive(Clone, Copy, Debug)]
 pub struct LeanOp {
+    /// source areas (`AREA_*`) and offsets within them
+    pub area: [u8; 3],
     pub off: [u8; 3],
+    /// the spec operation (index into `ALOPS`)
+    pub id: u16,
     /// tag bits each source reads
     pub tmask: [u8; 3],
     pub dst: LeanDst,
@@ -85,7 +89,9 @@ pub fn resolve(ops: &[FastOp], imms: &mut Vec<u128>) -> Option<Vec<LeanOp>> {
             FastKind::Store(_) => KIND_STORE,
         };
         out.push(LeanOp {
+            area,
             off: offs,
+            id: op.id,
             tmask: op.tmask,
             dst,
             kind: op.kind,

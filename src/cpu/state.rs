@@ -34,6 +34,22 @@ pub struct Br {
 }
 
 impl Br {
+    /// Physical number of logical predicate `n` under rotation (psz, pcur).
+    #[inline]
+    pub fn pred_phys(self, n: u32) -> u32 {
+        let psize = self.psz as u32 + 1;
+        if n < psize {
+            // pcur < psize and n < psize: one conditional subtraction is the modulo
+            let s = self.pcur as u32 + n;
+            if s >= psize {
+                s - psize
+            } else {
+                s
+            }
+        } else {
+            n
+        }
+    }
     pub fn to_raw(self) -> u64 {
         (self.rbs as u64 & 0x3f)
             | (self.rsz as u64 & 0x3f) << 6
@@ -329,18 +345,7 @@ impl Cpu {
     /// Physical predicate index of %predN (rotation).
     #[inline]
     pub fn pred_phys(&self, n: u32) -> u32 {
-        let psize = self.br.psz as u32 + 1;
-        if n < psize {
-            // pcur < psize and n < psize: one conditional subtraction is the modulo
-            let s = self.br.pcur as u32 + n;
-            if s >= psize {
-                s - psize
-            } else {
-                s
-            }
-        } else {
-            n
-        }
+        self.br.pred_phys(n)
     }
     /// (value, diagnostic) of %predN.
     #[inline]

@@ -20,6 +20,12 @@ struct Slot {
     /// the bundle's fast executor (Some only when `b` has a fast form)
     run: Option<super::fast::FastRun>,
     b: Option<Rc<XBundle>>,
+    /// times control arrived here as a trace head (JIT tier)
+    #[cfg(feature = "jit")]
+    heat: u32,
+    /// compiled trace starting here (JIT tier; 0 none)
+    #[cfg(feature = "jit")]
+    trace: u32,
 }
 
 impl Slot {
@@ -28,6 +34,10 @@ impl Slot {
             addr: b.addr,
             run: b.fast.as_ref().map(|f| f.run),
             b: Some(b.clone()),
+            #[cfg(feature = "jit")]
+            heat: 0,
+            #[cfg(feature = "jit")]
+            trace: 0,
         }
     }
 }
@@ -45,6 +55,9 @@ pub struct Interp {
     /// run bundles with a fast form through it (off: every bundle takes the general
     /// executor, the reference the fast paths are tested against)
     pub fast: bool,
+    /// the JIT tier, when enabled
+    #[cfg(feature = "jit")]
+    pub jit: Option<Box<crate::jit::JitState>>,
 }
 
 impl Default for Interp {
@@ -63,6 +76,8 @@ impl Interp {
             log_in_asm: false,
             log_exec: false,
             fast: true,
+            #[cfg(feature = "jit")]
+            jit: None,
         }
     }
 
@@ -71,9 +86,18 @@ impl Interp {
         self.map.clear();
         self.by_page.clear();
         self.direct.iter_mut().for_each(|d| *d = Slot::default());
+        #[cfg(feature = "jit")]
+        if let Some(j) = self.jit.as_deref_mut() {
+            j.flush();
+        }
     }
 
     fn invalidate_page(&mut self, vpn: u64, cpu: &mut Cpu) {
+        #[cfg(feature = "jit")]
+        if let Some(j) = self.jit.as_deref_mut() {
+            // slots still naming a dropped trace notice it when they try to enter
+            j.drop_page(vpn);
+        }
         if let Some(addrs) = self.by_page.remove(&vpn) {
             for a in addrs {
                 if self.map.remove(&a).is_some() {
@@ -186,6 +210,75 @@ impl Interp {
         r
     }
 
+    /// JIT tier at the bundle in direct slot `slot` (address `ip`): runs its trace if it
+    /// has one (Some(bundles run), > 0), else counts a trace-head arrival (`head`) and
+    /// compiles a trace when the count reaches the threshold.
+    #[cfg(feature = "jit")]
+    fn jit_step(
+        &mut self,
+        slot: usize,
+        ip: u64,
+        head: bool,
+        cpu: &mut Cpu,
+        mem: &mut GuestMem,
+        left: u64,
+    ) -> Option<u64> {
+        let jit = self.jit.as_deref_mut()?;
+        let e = &mut self.direct[slot];
+        if e.addr != ip || e.b.is_none() {
+            return None;
+        }
+        if e.trace != 0 {
+            let n = jit.enter(e.trace, cpu, mem, left);
+            if n > 0 {
+                return Some(n);
+            }
+            if !jit.alive(e.trace) {
+                e.trace = 0;
+                e.heat = 0;
+            }
+            return None;
+        }
+        if !head || e.heat == u32::MAX {
+            return None;
+        }
+        e.heat += 1;
+        if e.heat <= jit.cfg.threshold {
+            return None;
+        }
+        // hot: record and compile (a head that cannot start a trace is not tried again
+        // until its slot is refilled)
+        let off = jit.cfg.disabled;
+        let view = crate::jit::record::View::of(cpu);
+        let rec = crate::jit::record::record(ip, &view, off, |a| self.bundle_at(a, cpu, mem));
+        let jit = self.jit.as_deref_mut()?;
+        let id = match rec {
+            Some((t, g)) => jit.compile(&t, g),
+            None => 0,
+        };
+        let e = &mut self.direct[slot];
+        if id == 0 || e.addr != ip {
+            e.heat = u32::MAX;
+            return None;
+        }
+        e.trace = id;
+        let n = jit.enter(id, cpu, mem, left);
+        (n > 0).then_some(n)
+    }
+
+    /// The decoded bundle at `addr` (decoding it if needed), without running it.
+    #[cfg(feature = "jit")]
+    fn bundle_at(&mut self, addr: u64, cpu: &mut Cpu, mem: &mut GuestMem) -> Option<Rc<XBundle>> {
+        if let Some(b) = self.map.get(&addr) {
+            return Some(b.clone());
+        }
+        let ip = cpu.ip;
+        cpu.ip = addr;
+        let r = self.lookup(cpu, mem);
+        cpu.ip = ip;
+        r.ok()
+    }
+
     #[cold]
     fn drop_written_pages(&mut self, cpu: &mut Cpu, mem: &mut GuestMem) {
         let pages = std::mem::take(&mut mem.smc_pages);
@@ -203,8 +296,25 @@ impl Interp {
                 let start = left;
                 // the IP is carried in a register between bundles (equal to cpu.ip)
                 let mut ip = cpu.ip;
+                #[cfg(feature = "jit")]
+                let mut prev = u64::MAX;
                 while left > 0 {
                     let slot = ((ip >> 3) as usize) & (DIRECT - 1);
+                    #[cfg(feature = "jit")]
+                    if self.jit.is_some() {
+                        match self.jit_step(slot, ip, ip <= prev, cpu, mem, left) {
+                            Some(n) => {
+                                left -= n;
+                                prev = ip;
+                                ip = cpu.ip;
+                                if !mem.smc_pages.is_empty() {
+                                    self.drop_written_pages(cpu, mem);
+                                }
+                                continue;
+                            }
+                            None => prev = ip,
+                        }
+                    }
                     let e = &self.direct[slot];
                     let (Some(run), Some(b)) = (e.run, &e.b) else {
                         break;

@@ -387,11 +387,18 @@ impl Process {
         } else {
             0.0
         };
-        format!(
+        #[allow(unused_mut)]
+        let mut s = format!(
             "e2kemu stats: bundles {} ops {} decoded {} guest MIPS {:.2} wall time {:.3} s \
              syscalls {} signals {} decode-cache invalidations {}",
             st.bundles, st.ops, st.decoded, mips, secs, st.syscalls, st.signals, st.invalidations
-        )
+        );
+        #[cfg(feature = "jit")]
+        if let Some(j) = &self.interp.jit {
+            s.push('\n');
+            s.push_str(&j.report(st.bundles));
+        }
+        s
     }
 }
 

@@ -1,0 +1,307 @@
+//! The JIT tier's interpreter side (feature `jit`): compiles hot trace heads found by the
+//! interpreter loop, keeps the compiled traces and the pages they were built from, runs
+//! a trace with the CPU state handed over through raw pointers, and provides the
+//! `extern "C"` helpers native code calls (semantic helpers, guest memory).
+
+pub mod record;
+
+use crate::cpu::state::Cpu;
+use crate::mem::{GuestMem, PAGE_SHIFT};
+use e2k_isa::sem::SemCtx;
+use e2k_isa::tables::ALOPS;
+use e2kemu_jit as j;
+use record::{Disabled, Guard};
+use std::collections::{BTreeMap, HashMap};
+use std::time::Instant;
+
+/// Default executions of a trace head before it is compiled.
+pub const DEFAULT_THRESHOLD: u32 = 50;
+
+/// JIT settings from the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JitConfig {
+    /// `-jit-threshold N`
+    pub threshold: u32,
+    /// `-jit-disable CLASS,...`
+    pub disabled: Disabled,
+}
+
+impl Default for JitConfig {
+    fn default() -> Self {
+        JitConfig {
+            threshold: DEFAULT_THRESHOLD,
+            disabled: Disabled::default(),
+        }
+    }
+}
+
+/// Counters for `--stats`.
+#[derive(Debug, Clone, Default)]
+pub struct JitStats {
+    pub traces: u64,
+    pub trace_bundles: u64,
+    pub compile_ns: u64,
+    pub failed: u64,
+    pub entries: u64,
+    /// bundles and operations run in native code
+    pub bundles: u64,
+    pub ops: u64,
+    pub dropped: u64,
+    /// operations compiled as helper calls, by name
+    pub helper_ops: BTreeMap<&'static str, u64>,
+    pub native_ops: u64,
+}
+
+struct Compiled {
+    code: j::Compiled,
+    guard: Guard,
+}
+
+/// All JIT state of one interpreter.
+pub struct JitState {
+    jit: j::Jit,
+    pub cfg: JitConfig,
+    traces: Vec<Option<Compiled>>,
+    /// trace ids by the pages their bundles lie in
+    by_page: HashMap<u64, Vec<u32>>,
+    pub stats: JitStats,
+}
+
+/// `sem(op, fp, a, b, c, out) -> ok`
+extern "C" fn helper_sem(id: u64, fp: *mut SemCtx, a: u64, b: u64, c: u64, out: *mut u64) -> u64 {
+    let Some(f) = ALOPS.get(id as usize).and_then(|d| d.sem64) else {
+        return 0;
+    };
+    // SAFETY: `fp` is `JitCtx::fp`, the CPU's FP environment, valid and not otherwise
+    // referenced while the trace runs; `out` is the trace's 8-byte stack slot.
+    let (v, ok) = f(unsafe { &mut *fp }, a, b, c);
+    // SAFETY: as above.
+    unsafe { *out = v };
+    ok as u64
+}
+
+/// `load(mem, addr, len, out) -> ok`
+extern "C" fn helper_load(mem: *mut GuestMem, addr: u64, len: u64, out: *mut u64) -> u64 {
+    // SAFETY: `mem` is `JitCtx::mem`, the process's guest memory, valid and not otherwise
+    // referenced while the trace runs.
+    let mem = unsafe { &mut *mem };
+    let v = match len {
+        8 => mem.read_le::<8>(addr).map(u64::from_le_bytes),
+        4 => mem.read_le::<4>(addr).map(|b| u32::from_le_bytes(b) as u64),
+        2 => mem.read_le::<2>(addr).map(|b| u16::from_le_bytes(b) as u64),
+        1 => mem.read_le::<1>(addr).map(|b| b[0] as u64),
+        _ => return 0,
+    };
+    match v {
+        Ok(v) => {
+            // SAFETY: `out` is the trace's 8-byte stack slot.
+            unsafe { *out = v };
+            1
+        }
+        Err(_) => 0,
+    }
+}
+
+/// `check_write(mem, addr, len) -> ok`
+extern "C" fn helper_check_write(mem: *mut GuestMem, addr: u64, len: u64) -> u64 {
+    // SAFETY: see `helper_load`.
+    let mem = unsafe { &mut *mem };
+    mem.check_write(addr, len).is_ok() as u64
+}
+
+/// `store(mem, addr, len, value) -> code changed`
+extern "C" fn helper_store(mem: *mut GuestMem, addr: u64, len: u64, v: u64) -> u64 {
+    // SAFETY: see `helper_load`.
+    let mem = unsafe { &mut *mem };
+    // checked writable before the bundle committed; a store cannot unmap memory
+    let _ = match len {
+        8 => mem.write_le(addr, v.to_le_bytes()),
+        4 => mem.write_le(addr, (v as u32).to_le_bytes()),
+        2 => mem.write_le(addr, (v as u16).to_le_bytes()),
+        _ => mem.write_le(addr, [v as u8]),
+    };
+    !mem.smc_pages.is_empty() as u64
+}
+
+impl JitState {
+    pub fn new(cfg: JitConfig) -> Result<JitState, String> {
+        let fp_words = std::mem::size_of::<SemCtx>().div_ceil(8) as u8;
+        let helpers = j::Helpers {
+            sem: helper_sem as *const () as usize,
+            load: helper_load as *const () as usize,
+            check_write: helper_check_write as *const () as usize,
+            store: helper_store as *const () as usize,
+            fp_words,
+        };
+        Ok(JitState {
+            jit: j::Jit::new(helpers).map_err(|e| e.to_string())?,
+            cfg,
+            traces: Vec::new(),
+            by_page: HashMap::new(),
+            stats: JitStats::default(),
+        })
+    }
+
+    /// Compiles a recorded trace; its id (> 0), or 0 when it cannot be compiled.
+    pub fn compile(&mut self, t: &j::Trace, guard: Guard) -> u32 {
+        let started = Instant::now();
+        let opts = j::Options {
+            tags: guard.tags_on,
+        };
+        let r = self.jit.compile(t, opts);
+        self.stats.compile_ns += started.elapsed().as_nanos() as u64;
+        let code = match r {
+            Ok(c) => c,
+            Err(e) => {
+                log::debug!(target: "e2kemu::jit", "{e}");
+                self.stats.failed += 1;
+                return 0;
+            }
+        };
+        self.stats.traces += 1;
+        self.stats.trace_bundles += t.bundles.len() as u64;
+        for b in &t.bundles {
+            for op in &b.ops {
+                match op.kind {
+                    j::Kind::Helper(id) => {
+                        *self
+                            .stats
+                            .helper_ops
+                            .entry(ALOPS[id as usize].name)
+                            .or_default() += 1
+                    }
+                    j::Kind::Native(_) => self.stats.native_ops += 1,
+                    _ => {}
+                }
+            }
+        }
+        self.traces.push(Some(Compiled { code, guard }));
+        let id = self.traces.len() as u32;
+        let mut pages: Vec<u64> = t
+            .bundles
+            .iter()
+            .flat_map(|b| [b.addr >> PAGE_SHIFT, (b.next - 1) >> PAGE_SHIFT])
+            .collect();
+        pages.sort_unstable();
+        pages.dedup();
+        for p in pages {
+            self.by_page.entry(p).or_default().push(id);
+        }
+        log::debug!(target: "e2kemu::jit", "trace {id} at {:#x}: {} bundles, {} bytes",
+            t.bundles[0].addr, t.bundles.len(), code.size);
+        id
+    }
+
+    /// Drops the traces built from page `vpn`; returns their ids.
+    pub fn drop_page(&mut self, vpn: u64) -> Vec<u32> {
+        let ids = self.by_page.remove(&vpn).unwrap_or_default();
+        for &id in &ids {
+            if let Some(t) = self.traces.get_mut(id as usize - 1) {
+                if t.take().is_some() {
+                    self.stats.dropped += 1;
+                }
+            }
+        }
+        ids
+    }
+
+    /// Drops every trace.
+    pub fn flush(&mut self) {
+        self.stats.dropped += self.traces.iter().filter(|t| t.is_some()).count() as u64;
+        self.traces.clear();
+        self.by_page.clear();
+    }
+
+    /// Whether trace `id` exists.
+    pub fn alive(&self, id: u32) -> bool {
+        id > 0
+            && self
+                .traces
+                .get(id as usize - 1)
+                .is_some_and(|t| t.is_some())
+    }
+
+    /// Runs trace `id` for at most `budget` bundles if the CPU is in the state it was
+    /// built for; returns the bundles it ran (0 when it did not enter).
+    pub fn enter(&mut self, id: u32, cpu: &mut Cpu, mem: &mut GuestMem, budget: u64) -> u64 {
+        let Some(Some(t)) = self.traces.get(id as usize - 1) else {
+            return 0;
+        };
+        let g = t.guard;
+        if cpu.wsize < g.wneed
+            || cpu.wdbl != g.wdbl
+            || cpu.br.to_raw() != g.br
+            || cpu.tags_on != g.tags_on
+            || cpu.upsr_ac()
+            || cpu.rf.len() < cpu.wbase + g.wneed as usize
+            || cpu.rtag.len() < cpu.wbase + g.wneed as usize
+        {
+            return 0;
+        }
+        let mut ctx = j::JitCtx {
+            // SAFETY (of the pointer arithmetic): wbase + wneed <= len was checked above,
+            // and the trace only names window registers below wneed.
+            win: unsafe { cpu.rf.as_mut_ptr().add(cpu.wbase) } as *mut u8,
+            // SAFETY: as above, for the tag bytes.
+            wtag: unsafe { cpu.rtag.as_mut_ptr().add(cpu.wbase) },
+            g: cpu.g.as_mut_ptr() as *mut u8,
+            gtag: cpu.gtag.as_mut_ptr(),
+            preds: &mut cpu.preds,
+            ctpr: cpu.ctpr.as_mut_ptr(),
+            fp: &mut cpu.fp as *mut SemCtx as *mut u8,
+            mem: mem as *mut GuestMem as *mut u8,
+            budget,
+            bundles: 0,
+            ops: 0,
+            fp_save: [0; 4],
+        };
+        // SAFETY: every pointer in `ctx` was just derived from `cpu` and `mem`, which are
+        // borrowed mutably for the whole call and not used otherwise until it returns;
+        // the window pointers cover the registers the trace names (checked above), the
+        // globals 32 registers, `ctpr` 4 words, `fp` the whole `SemCtx`, and guest memory
+        // is reached only through the bounds-checked helpers.
+        let next = unsafe { t.code.run(&mut ctx) };
+        cpu.ip = next;
+        cpu.stats.ops += ctx.ops;
+        self.stats.entries += 1;
+        self.stats.bundles += ctx.bundles;
+        self.stats.ops += ctx.ops;
+        ctx.bundles
+    }
+
+    /// The `--stats` lines of the JIT tier.
+    pub fn report(&self, total_bundles: u64) -> String {
+        let s = &self.stats;
+        let mut out = format!(
+            "e2kemu jit: traces {} ({} bundles, {} native ops, {} dropped, {} failed) compile time {:.3} ms code {} bytes\n\
+             e2kemu jit: bundles in native code {} of {} ({:.1}%), trace entries {}",
+            s.traces,
+            s.trace_bundles,
+            s.native_ops,
+            s.dropped,
+            s.failed,
+            s.compile_ns as f64 / 1e6,
+            self.jit.code_bytes,
+            s.bundles,
+            total_bundles,
+            if total_bundles > 0 {
+                100.0 * s.bundles as f64 / total_bundles as f64
+            } else {
+                0.0
+            },
+            s.entries,
+        );
+        if !s.helper_ops.is_empty() {
+            let list: Vec<String> = s
+                .helper_ops
+                .iter()
+                .map(|(n, c)| format!("{n} {c}"))
+                .collect();
+            out.push_str(&format!(
+                "\ne2kemu jit: helper-call ops {}",
+                list.join(", ")
+            ));
+        }
+        out
+    }
+}

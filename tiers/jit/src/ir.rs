@@ -1,0 +1,132 @@
+//! The trace description the JIT compiles: a straight path of wide instructions (bundles)
+//! whose operations read and write 64-bit register values, with the control transfer each
+//! bundle makes and the path the trace expects it to take. The interpreter side builds
+//! it from its pre-decoded bundles; everything here is plain data.
+
+/// Where a source operand comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Src {
+    /// window register `%rN` (index from the window base)
+    Win(u8),
+    /// global register `%gN`
+    Glob(u8),
+    /// immediate or literal (tag 0)
+    Imm(u64),
+    /// absent source (reads as 0, tag 0)
+    Zero,
+}
+
+/// How a result lands in its 128-bit register.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Width {
+    /// 64-bit: low half replaced, tags of the low half cleared
+    D,
+    /// 32-bit: low word replaced, its tag cleared (WD.dbl = 0 or a dbl-exempt op)
+    S32,
+    /// 32-bit zero-extended into the low half, its tags cleared (WD.dbl = 1)
+    S64,
+}
+
+/// Where a result goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dst {
+    Win(u8, Width),
+    Glob(u8, Width),
+    /// physical predicate (rotation resolved when the trace was built)
+    Pred(u8),
+    /// no register result (stores, `%empty`)
+    None,
+}
+
+/// Operations lowered to native instructions (64-bit two-source forms; the predicate
+/// forms produce 0/1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Native {
+    Add,
+    Sub,
+    And,
+    AndN,
+    Or,
+    OrN,
+    Xor,
+    XorN,
+    Shl,
+    Shr,
+    Sar,
+    Rotl,
+    Rotr,
+    CmpULt,
+    CmpEq,
+    CmpULe,
+    CmpSLt,
+    CmpSLe,
+}
+
+/// What an operation does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Native(Native),
+    /// call the interpreter's semantic helper of this spec operation (ALOPS index)
+    Helper(u16),
+    /// load of 1, 2, 4 or 8 bytes from `src0 + src1`, zero-extended
+    Load(u8),
+    /// store of 1, 2, 4 or 8 bytes of `src2` at `src0 + src1`
+    Store(u8),
+}
+
+/// One operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Op {
+    pub kind: Kind,
+    pub src: [Src; 3],
+    /// tag bits each source reads (non-zero tags there make the bundle leave the trace)
+    pub tmask: [u8; 3],
+    pub dst: Dst,
+}
+
+/// A transfer condition on the predicates as they were before the bundle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cond {
+    Always,
+    Pred { phys: u8, invert: bool },
+}
+
+/// The control transfer of a bundle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Xfer {
+    None,
+    /// `ct %ctprN`: taken to `target` when CTPR N holds `expect` (otherwise the bundle
+    /// leaves the trace before it runs); `static_ctpr` when the bundle's own `disp`
+    /// prepared that CTPR
+    Ct {
+        cond: Cond,
+        ctpr: u8,
+        expect: u64,
+        static_ctpr: bool,
+        target: u64,
+    },
+    /// `ibranch` to a fixed target
+    Ibranch {
+        cond: Cond,
+        target: u64,
+    },
+}
+
+/// One bundle of a trace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bundle {
+    pub addr: u64,
+    /// address of the following bundle in memory
+    pub next: u64,
+    pub ops: Vec<Op>,
+    /// CTPR written by the bundle's `disp`: (number, value)
+    pub prep: Option<(u8, u64)>,
+    pub xfer: Xfer,
+}
+
+/// A trace: bundles in the order the path visits them; control that reaches the first
+/// bundle's address again loops inside the trace, anything off the path leaves it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trace {
+    pub bundles: Vec<Bundle>,
+}

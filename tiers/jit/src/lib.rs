@@ -1,0 +1,187 @@
+//! e2kemu's JIT tier back end: compiles a [`Trace`] of e2k wide instructions into native
+//! code with Cranelift. The compiled function works on the machine state through a
+//! [`JitCtx`] of raw pointers the interpreter fills in, reaches guest memory and the
+//! semantic helpers only through the [`Helpers`] it was given, and returns the address of
+//! the bundle to run next. A bundle either runs completely or not at all: anything the
+//! native code cannot finish exactly (a tagged operand, a failing helper, an unexpected
+//! CTPR, a diagnostic predicate) leaves the trace *before* the bundle commits, with the
+//! FP state as it was, and the interpreter runs that bundle itself.
+
+pub mod ir;
+mod lower;
+
+pub use ir::*;
+
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_module::{default_libcall_names, Module};
+
+/// The state a trace works on, filled in by the interpreter before each entry.
+#[repr(C)]
+#[derive(Debug)]
+pub struct JitCtx {
+    /// first register of the current window (16 bytes per register, low half first)
+    pub win: *mut u8,
+    /// tag bytes of the window's registers
+    pub wtag: *mut u8,
+    /// the 32 global registers and their tags
+    pub g: *mut u8,
+    pub gtag: *mut u8,
+    /// predicate file (2 bits per predicate: value, tag)
+    pub preds: *mut u64,
+    /// the four CTPRs
+    pub ctpr: *mut u64,
+    /// FP environment (opaque; saved and restored as `fp_words` 64-bit words)
+    pub fp: *mut u8,
+    /// guest memory (opaque; handed to the memory helpers)
+    pub mem: *mut u8,
+    /// bundles the trace may still run before returning
+    pub budget: u64,
+    /// bundles and operations the trace ran (added to the interpreter's counts)
+    pub bundles: u64,
+    pub ops: u64,
+    /// saved FP words of the current bundle
+    pub fp_save: [u64; 4],
+}
+
+/// Interpreter functions the native code calls (`extern "C"`, addresses fixed for the
+/// life of the process). Each returns 1 on success.
+#[derive(Debug, Clone, Copy)]
+pub struct Helpers {
+    /// `sem(op, fp, a, b, c, out) -> ok`: the semantic helper of spec operation `op`
+    pub sem: usize,
+    /// `load(mem, addr, len, out) -> ok`
+    pub load: usize,
+    /// `check_write(mem, addr, len) -> ok`
+    pub check_write: usize,
+    /// `store(mem, addr, len, value) -> code changed` (1 when the store hit a page
+    /// holding decoded code; the trace then returns after the bundle)
+    pub store: usize,
+    /// 64-bit words of the FP environment behind `JitCtx::fp` (at most 4)
+    pub fp_words: u8,
+}
+
+/// Options of the code generator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// check operand tags (the CPU's `tags=on`)
+    pub tags: bool,
+}
+
+/// A compiled trace: `fn(*mut JitCtx) -> next IP`.
+#[derive(Debug, Clone, Copy)]
+pub struct Compiled {
+    entry: *const u8,
+    /// native code size in bytes
+    pub size: usize,
+}
+
+impl Compiled {
+    /// Runs the trace.
+    ///
+    /// # Safety
+    /// Every pointer in `ctx` must be valid for the accesses the trace makes: `win`/`wtag`
+    /// for every window register the trace names, `g`/`gtag` for 32 registers, `preds`,
+    /// `ctpr` (4 words), `fp` (`fp_words` words) and `mem` as the helpers expect; and no
+    /// other reference to that state may be used while the trace runs.
+    pub unsafe fn run(&self, ctx: *mut JitCtx) -> u64 {
+        // SAFETY: `entry` is the finalized code of a function compiled by `Jit::compile`
+        // with exactly this signature (one pointer argument, one i64 result, system
+        // calling convention); the module that owns the code lives as long as the `Jit`,
+        // which outlives every `Compiled` it hands out (the caller keeps both together).
+        let f: extern "C" fn(*mut JitCtx) -> u64 = unsafe { std::mem::transmute(self.entry) };
+        f(ctx)
+    }
+}
+
+/// The compiler: one Cranelift JIT module holding every trace compiled so far.
+pub struct Jit {
+    module: JITModule,
+    helpers: Helpers,
+    ctx: cranelift_codegen::Context,
+    fctx: cranelift_frontend::FunctionBuilderContext,
+    /// native code bytes emitted so far
+    pub code_bytes: usize,
+}
+
+/// Why a trace could not be compiled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompileError(pub String);
+
+impl std::fmt::Display for CompileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "JIT compilation failed: {}", self.0)
+    }
+}
+
+impl std::error::Error for CompileError {}
+
+impl Jit {
+    /// A compiler for the host CPU.
+    pub fn new(helpers: Helpers) -> Result<Jit, CompileError> {
+        let err = |e: &dyn std::fmt::Display| CompileError(e.to_string());
+        if helpers.fp_words > 4 {
+            return Err(CompileError("FP environment larger than 4 words".into()));
+        }
+        let mut flags = settings::builder();
+        flags.set("opt_level", "speed").map_err(|e| err(&e))?;
+        flags.set("is_pic", "false").map_err(|e| err(&e))?;
+        flags
+            .set("use_colocated_libcalls", "false")
+            .map_err(|e| err(&e))?;
+        let isa = cranelift_native::builder()
+            .map_err(|e| err(&e))?
+            .finish(settings::Flags::new(flags))
+            .map_err(|e| err(&e))?;
+        let module = JITModule::new(JITBuilder::with_isa(isa, default_libcall_names()));
+        let ctx = module.make_context();
+        Ok(Jit {
+            module,
+            helpers,
+            ctx,
+            fctx: cranelift_frontend::FunctionBuilderContext::new(),
+            code_bytes: 0,
+        })
+    }
+
+    /// Compiles `t`.
+    pub fn compile(&mut self, t: &Trace, opts: Options) -> Result<Compiled, CompileError> {
+        let err = |e: &dyn std::fmt::Display| CompileError(e.to_string());
+        if t.bundles.is_empty() {
+            return Err(CompileError("empty trace".into()));
+        }
+        self.module.clear_context(&mut self.ctx);
+        let target = lower::Target {
+            ptr: self.module.target_config().pointer_type(),
+            cc: self.module.isa().default_call_conv(),
+            fe: self.module.target_config(),
+        };
+        lower::build(
+            &mut self.ctx.func,
+            &mut self.fctx,
+            &target,
+            t,
+            &self.helpers,
+            opts,
+        );
+        let id = self
+            .module
+            .declare_anonymous_function(&self.ctx.func.signature)
+            .map_err(|e| err(&e))?;
+        self.module
+            .define_function(id, &mut self.ctx)
+            .map_err(|e| err(&e))?;
+        let size = self
+            .ctx
+            .compiled_code()
+            .map(|c| c.code_buffer().len())
+            .unwrap_or(0);
+        self.module.clear_context(&mut self.ctx);
+        self.module.finalize_definitions().map_err(|e| err(&e))?;
+        self.code_bytes += size;
+        Ok(Compiled {
+            entry: self.module.get_finalized_function(id),
+            size,
+        })
+    }
+}
