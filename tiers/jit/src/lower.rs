@@ -11,7 +11,7 @@ use cranelift_codegen::ir::{
     types, AbiParam, Block, Function, InstBuilder, MemFlagsData, Signature, Type, Value,
 };
 use cranelift_codegen::isa::CallConv;
-use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use std::mem::offset_of;
 
 /// Offsets of `JitCtx` fields.
@@ -39,6 +39,12 @@ struct Lower<'a, 'b> {
     out: cranelift_codegen::ir::StackSlot,
     /// calling convention of the helpers (the host's C convention)
     cc: CallConv,
+    /// the `JitCtx` pointers, loaded once at entry (by field offset)
+    fields: Vec<(i32, Value)>,
+    /// budget and counters, kept in variables and stored back at every return
+    budget: Variable,
+    bundles: Variable,
+    ops: Variable,
 }
 
 impl Lower<'_, '_> {
@@ -47,10 +53,22 @@ impl Lower<'_, '_> {
     }
 
     fn field(&mut self, off: i32) -> Value {
-        self.b.ins().load(self.ptr, Self::flags(), self.ctx, off)
+        match self.fields.iter().find(|(o, _)| *o == off) {
+            Some(&(_, v)) => v,
+            None => self.b.ins().load(self.ptr, Self::flags(), self.ctx, off),
+        }
     }
 
+    /// Stores the counters back and returns `ip`.
     fn ret(&mut self, ip: u64) {
+        for (var, off) in [
+            (self.budget, BUDGET),
+            (self.bundles, BUNDLES),
+            (self.ops, OPS),
+        ] {
+            let v = self.b.use_var(var);
+            self.b.ins().store(Self::flags(), v, self.ctx, off);
+        }
         let v = self.b.ins().iconst(I64, ip as i64);
         self.b.ins().return_(&[v]);
     }
@@ -152,10 +170,10 @@ impl Lower<'_, '_> {
         self.b.ins().istore8(Self::flags(), t, tbase, n as i32);
     }
 
-    fn add_field(&mut self, off: i32, k: i64) {
-        let v = self.b.ins().load(I64, Self::flags(), self.ctx, off);
+    fn add_var(&mut self, var: Variable, k: i64) {
+        let v = self.b.use_var(var);
         let v = self.b.ins().iadd_imm_s(v, k);
-        self.b.ins().store(Self::flags(), v, self.ctx, off);
+        self.b.def_var(var, v);
     }
 
     /// Copies the FP environment into (`save`) or back from the save area.
@@ -190,7 +208,7 @@ impl Lower<'_, '_> {
         let bail = bails[i];
         self.b.switch_to_block(blocks[i]);
         // budget: return before the bundle when it is used up
-        let budget = self.b.ins().load(I64, Self::flags(), self.ctx, BUDGET);
+        let budget = self.b.use_var(self.budget);
         let body = self.b.create_block();
         let out_of_budget = self.b.create_block();
         self.b.ins().brif(budget, body, &[], out_of_budget, &[]);
@@ -343,11 +361,11 @@ impl Lower<'_, '_> {
                 (_, Dst::None) => {}
             }
         }
-        self.add_field(BUNDLES, 1);
+        self.add_var(self.bundles, 1);
         if !bd.ops.is_empty() {
-            self.add_field(OPS, bd.ops.len() as i64);
+            self.add_var(self.ops, bd.ops.len() as i64);
         }
-        self.add_field(BUDGET, -1);
+        self.add_var(self.budget, -1);
         // ---- where next
         let head = t.bundles[0].addr;
         let follow = |addr: u64| -> Option<Block> {
@@ -425,6 +443,16 @@ pub(crate) fn build(
     ));
     b.switch_to_block(entry);
     let ctx = b.block_params(entry)[0];
+    let fields: Vec<(i32, Value)> = [WIN, WTAG, G, GTAG, PREDS, CTPR, FP, MEM]
+        .into_iter()
+        .map(|off| (off, b.ins().load(ptr, MemFlagsData::trusted(), ctx, off)))
+        .collect();
+    let counters = [BUDGET, BUNDLES, OPS].map(|off| {
+        let var = b.declare_var(I64);
+        let v = b.ins().load(I64, MemFlagsData::trusted(), ctx, off);
+        b.def_var(var, v);
+        var
+    });
     let blocks: Vec<Block> = t.bundles.iter().map(|_| b.create_block()).collect();
     let bails: Vec<Block> = t.bundles.iter().map(|_| b.create_block()).collect();
     b.ins().jump(blocks[0], &[]);
@@ -436,6 +464,10 @@ pub(crate) fn build(
         opts,
         out,
         cc,
+        fields,
+        budget: counters[0],
+        bundles: counters[1],
+        ops: counters[2],
     };
     for i in 0..t.bundles.len() {
         l.bundle(t, i, &blocks, &bails);
