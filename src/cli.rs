@@ -84,14 +84,21 @@ pub struct Options {
     pub seed: Option<u64>,
     /// `-I DIR`: include directories for `.s` programs
     pub include_dirs: Vec<PathBuf>,
+    /// `-tier`, `-jit-threshold`, `-jit-disable`
+    pub tier: TierOptions,
+    pub program: Option<OsString>,
+    pub args: Vec<OsString>,
+}
+
+/// Execution-tier options.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TierOptions {
     /// `-tier interp|jit` (None: the default of the build)
     pub tier: Option<Tier>,
     /// `-jit-threshold N`
     pub jit_threshold: Option<u32>,
     /// `-jit-disable CLASS,...` (validated by the JIT tier)
     pub jit_disable: Option<String>,
-    pub program: Option<OsString>,
-    pub args: Vec<OsString>,
 }
 
 /// The execution tier.
@@ -197,7 +204,7 @@ fn apply(o: &mut Options, name: &str, v: &OsStr) -> Result<(), String> {
         "seed" => o.seed = Some(parse_size(s()?)?),
         "I" => o.include_dirs.push(PathBuf::from(v)),
         "tier" => {
-            o.tier = Some(match s()? {
+            o.tier.tier = Some(match s()? {
                 "interp" => Tier::Interp,
                 "jit" => Tier::Jit,
                 t => return Err(format!("-tier: unknown tier '{t}' (interp, jit)")),
@@ -205,12 +212,12 @@ fn apply(o: &mut Options, name: &str, v: &OsStr) -> Result<(), String> {
         }
         "jit-threshold" => {
             let t = s()?;
-            o.jit_threshold = Some(
+            o.tier.jit_threshold = Some(
                 t.parse()
                     .map_err(|_| format!("-jit-threshold: '{t}' is not a number"))?,
             )
         }
-        "jit-disable" => o.jit_disable = Some(s()?.to_string()),
+        "jit-disable" => o.tier.jit_disable = Some(s()?.to_string()),
         _ => return Err(format!("unknown option '-{name}'")),
     }
     Ok(())

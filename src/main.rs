@@ -77,6 +77,7 @@ fn main() {
         let opts = e2kemu::monitor::IncomingOptions {
             expect_iset: o.cpu.map(|c| c.iset),
             strace: o.strace,
+            tier: o.tier.clone(),
         };
         let t = e2kemu::monitor::run_incoming(&margs, &opts);
         linux::exit_like(t, None)
@@ -152,7 +153,7 @@ fn main() {
     if let Some(w) = &p.iset_warning {
         eprintln!("e2kemu: warning: {w}");
     }
-    if let Err(e) = select_tier(&mut p, &o) {
+    if let Err(e) = p.apply_tier(&o.tier) {
         fail(&e);
     }
     let (t, p) = if margs.is_active() {
@@ -164,39 +165,4 @@ fn main() {
     let stats = o.stats.then(|| p.stats_report());
     drop(p);
     linux::exit_like(t, stats)
-}
-
-/// Applies `-tier`, `-jit-threshold` and `-jit-disable` to the process's interpreter.
-fn select_tier(p: &mut Process, o: &cli::Options) -> Result<(), String> {
-    #[cfg(feature = "jit")]
-    {
-        let tier = o.tier.unwrap_or(cli::Tier::Jit);
-        let mut cfg = e2kemu::jit::JitConfig::default();
-        if let Some(t) = o.jit_threshold {
-            cfg.threshold = t;
-        }
-        if let Some(d) = &o.jit_disable {
-            cfg.disabled = e2kemu::jit::record::Disabled::parse(d)?;
-        }
-        if tier == cli::Tier::Jit {
-            p.interp.jit = Some(Box::new(e2kemu::jit::JitState::new(cfg)?));
-        }
-        Ok(())
-    }
-    #[cfg(not(feature = "jit"))]
-    {
-        if o.tier == Some(cli::Tier::Jit) {
-            return Err(
-                "this e2kemu was built without the JIT tier (build with --features jit)".into(),
-            );
-        }
-        if o.jit_threshold.is_some() || o.jit_disable.is_some() {
-            return Err(
-                "-jit-threshold and -jit-disable need the JIT tier (build with --features jit)"
-                    .into(),
-            );
-        }
-        let _ = p;
-        Ok(())
-    }
 }

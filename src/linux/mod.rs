@@ -378,6 +378,41 @@ impl Process {
         s
     }
 
+    /// Applies `-tier`, `-jit-threshold` and `-jit-disable` to the interpreter.
+    pub fn apply_tier(&mut self, t: &crate::cli::TierOptions) -> Result<(), String> {
+        use crate::cli::Tier;
+        #[cfg(feature = "jit")]
+        {
+            let mut cfg = crate::jit::JitConfig::default();
+            if let Some(n) = t.jit_threshold {
+                cfg.threshold = n;
+            }
+            if let Some(d) = &t.jit_disable {
+                cfg.disabled = crate::jit::record::Disabled::parse(d)?;
+            }
+            self.interp.jit = match t.tier.unwrap_or(Tier::Jit) {
+                Tier::Jit => Some(Box::new(crate::jit::JitState::new(cfg)?)),
+                Tier::Interp => None,
+            };
+            Ok(())
+        }
+        #[cfg(not(feature = "jit"))]
+        {
+            if t.tier == Some(Tier::Jit) {
+                return Err(
+                    "this e2kemu was built without the JIT tier (build with --features jit)".into(),
+                );
+            }
+            if t.jit_threshold.is_some() || t.jit_disable.is_some() {
+                return Err(
+                    "-jit-threshold and -jit-disable need the JIT tier (build with --features jit)"
+                        .into(),
+                );
+            }
+            Ok(())
+        }
+    }
+
     /// The `--stats` report.
     pub fn stats_report(&self) -> String {
         let st = &self.cpu.stats;

@@ -34,6 +34,8 @@ pub struct IncomingOptions {
     pub expect_iset: Option<u8>,
     /// `-strace` for the migrated process
     pub strace: bool,
+    /// execution tier of the migrated process
+    pub tier: crate::cli::TierOptions,
 }
 
 struct Vm {
@@ -50,6 +52,7 @@ struct Vm {
     defer_given: bool,
     limits: Limits,
     strace: bool,
+    tier: crate::cli::TierOptions,
     exit: Option<Termination>,
     slice: u64,
 }
@@ -99,6 +102,7 @@ fn new_vm(
         defer_given: false,
         limits: Limits::default(),
         strace: false,
+        tier: Default::default(),
         exit: None,
         slice: SLICE_MIN,
     }
@@ -135,6 +139,7 @@ pub fn run_incoming(args: &MonitorArgs, opts: &IncomingOptions) -> Termination {
     let mut vm = new_vm(hub, rx, args, None, RunState::InMigrate);
     vm.limits.expect_iset = opts.expect_iset;
     vm.strace = opts.strace;
+    vm.tier = opts.tier.clone();
     vm.defer_given = uri == "defer";
     // listen first: once a monitor answers, the destination is ready
     if vm.defer_given {
@@ -397,6 +402,9 @@ impl Vm {
                 match incoming::build_process(*l, self.strace) {
                     Ok(mut p) => {
                         p.wait_slice = Some(WAIT_SLICE);
+                        if let Err(e) = p.apply_tier(&self.tier) {
+                            eprintln!("e2kemu: {e}");
+                        }
                         if let Some(mut b) = back {
                             incoming::acknowledge(&mut b);
                         }
