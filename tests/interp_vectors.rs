@@ -3,7 +3,8 @@
 //! pre-decoded and executed as one bundle with its operands in registers, and the
 //! destination register / predicate, the FP flags and any exception must equal what the
 //! op's semantic helper returns for the same operands (isa-spec's sem_vectors test checks
-//! the helpers against the recorded results). One test per op and ISA version.
+//! the helpers against the recorded results). One test per op and ISA version. Built with
+//! the JIT tier, each vector also runs as a compiled trace (threshold 0).
 
 use e2k_isa::sem::{Exc, SemCtx};
 use e2k_isa::ALOPS;
@@ -32,8 +33,22 @@ struct Case {
 
 const CODE: u64 = 0x10000;
 
+#[cfg(feature = "jit")]
+thread_local! {
+    static JIT: std::cell::RefCell<Option<Box<e2kemu::jit::JitState>>> =
+        const { std::cell::RefCell::new(None) };
+}
+/// Vector bundles that ran as native code.
+#[cfg(feature = "jit")]
+static JIT_BUNDLES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// Runs one vector both ways; Err(description) on a difference.
-fn check_one(case: &Case, args: &[u128], code: &HashMap<u8, Vec<u8>>) -> Result<(), String> {
+fn check_one(
+    case: &Case,
+    args: &[u128],
+    code: &HashMap<u8, Vec<u8>>,
+    #[allow(unused_variables)] jit: bool,
+) -> Result<(), String> {
     let def = ALOPS
         .iter()
         .find(|a| a.name == case.op && a.in_version(case.iset))
@@ -72,6 +87,37 @@ fn check_one(case: &Case, args: &[u128], code: &HashMap<u8, Vec<u8>>) -> Result<
     let dst_reg = 3usize;
     cpu.rf[dst_reg] = 0;
     let mut it = Interp::new();
+    #[cfg(feature = "jit")]
+    let step = if jit {
+        // threshold 0: the bundle is compiled at first sight and runs as native code
+        // (operations without a 64-bit form stay in the interpreter)
+        // one compiler per test thread (creating one is costly), emptied per vector
+        let mut j = match JIT.with(|c| c.borrow_mut().take()) {
+            Some(j) => j,
+            None => {
+                let cfg = e2kemu::jit::JitConfig {
+                    threshold: 0,
+                    ..Default::default()
+                };
+                Box::new(e2kemu::jit::JitState::new(cfg).map_err(|e| e.to_string())?)
+            }
+        };
+        j.flush();
+        let before = j.stats.bundles;
+        it.jit = Some(j);
+        let s = it.run(&mut cpu, &mut mem, 1);
+        if let Some(j) = it.jit.take() {
+            JIT_BUNDLES.fetch_add(
+                j.stats.bundles - before,
+                std::sync::atomic::Ordering::Relaxed,
+            );
+            JIT.with(|c| *c.borrow_mut() = Some(j));
+        }
+        s
+    } else {
+        it.step(&mut cpu, &mut mem)
+    };
+    #[cfg(not(feature = "jit"))]
     let step = it.step(&mut cpu, &mut mem);
     let flags_of = |c: &SemCtx| {
         if def.sig.contains('x') {
@@ -212,9 +258,23 @@ fn main() {
                     code.insert(lit, snip.bytes);
                 }
                 let mut errs = Vec::new();
-                for v in &case.vectors {
-                    if let Err(e) = check_one(&case, v, &code) {
-                        errs.push(e);
+                // the interpreter; with the JIT built in, the JIT tier too
+                let tiers: &[bool] = if cfg!(feature = "jit") {
+                    &[false, true]
+                } else {
+                    &[false]
+                };
+                // (the JIT compiles each vector's bundle: 8 vectors per op spread over
+                // the recorded ones keep that affordable)
+                let every = case.vectors.len().div_ceil(8).max(1);
+                for (k, v) in case.vectors.iter().enumerate() {
+                    for &jit in tiers {
+                        if jit && k % every != 0 {
+                            continue;
+                        }
+                        if let Err(e) = check_one(&case, v, &code, jit) {
+                            errs.push(format!("{}{e}", if jit { "JIT: " } else { "" }));
+                        }
                     }
                 }
                 if errs.is_empty() {
@@ -230,5 +290,17 @@ fn main() {
             })
         })
         .collect();
-    libtest_mimic::run(&args, trials).exit();
+    let filtered = args.filter.is_some() || !args.skip.is_empty();
+    let conclusion = libtest_mimic::run(&args, trials);
+    #[cfg(feature = "jit")]
+    {
+        let n = JIT_BUNDLES.load(std::sync::atomic::Ordering::Relaxed);
+        eprintln!("vector bundles run as native code: {n}");
+        if !filtered && n == 0 {
+            eprintln!("error: no vector ran under the JIT tier");
+            std::process::exit(101);
+        }
+    }
+    let _ = filtered;
+    conclusion.exit();
 }

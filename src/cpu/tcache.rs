@@ -224,10 +224,18 @@ impl Interp {
         left: u64,
     ) -> Option<u64> {
         let jit = self.jit.as_deref_mut()?;
+        let eager = jit.cfg.threshold == 0;
         let e = &mut self.direct[slot];
         if e.addr != ip || e.b.is_none() {
-            return None;
+            // threshold 0 compiles at first sight: decode the bundle into its slot now
+            if !(eager && head) {
+                return None;
+            }
+            let b = self.bundle_at(ip, cpu, mem)?;
+            self.direct[slot] = Slot::of(&b);
         }
+        let jit = self.jit.as_deref_mut()?;
+        let e = &mut self.direct[slot];
         if e.trace != 0 {
             let n = jit.enter(e.trace, cpu, mem, left);
             if n > 0 {
