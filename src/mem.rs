@@ -438,6 +438,34 @@ impl GuestMem {
         }
     }
 
+    /// Reads a little-endian unsigned value of 1, 2, 4 or 8 bytes (None for other sizes).
+    #[inline]
+    pub fn read_uint(&mut self, addr: u64, len: u64) -> Option<Result<u64, MemFault>> {
+        Some(match len {
+            8 => self.read_le::<8>(addr).map(u64::from_le_bytes),
+            4 => self
+                .read_le::<4>(addr)
+                .map(|b| u32::from_le_bytes(b) as u64),
+            2 => self
+                .read_le::<2>(addr)
+                .map(|b| u16::from_le_bytes(b) as u64),
+            1 => self.read_le::<1>(addr).map(|b| b[0] as u64),
+            _ => return None,
+        })
+    }
+
+    /// Writes the low 1, 2, 4 or 8 bytes of `v` little-endian (None for other sizes).
+    #[inline]
+    pub fn write_uint(&mut self, addr: u64, len: u64, v: u64) -> Option<Result<(), MemFault>> {
+        Some(match len {
+            8 => self.write_le(addr, v.to_le_bytes()),
+            4 => self.write_le(addr, (v as u32).to_le_bytes()),
+            2 => self.write_le(addr, (v as u16).to_le_bytes()),
+            1 => self.write_le(addr, [v as u8]),
+            _ => return None,
+        })
+    }
+
     pub fn read_u64(&mut self, addr: u64) -> Result<u64, MemFault> {
         self.read_le::<8>(addr).map(u64::from_le_bytes)
     }

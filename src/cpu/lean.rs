@@ -169,13 +169,7 @@ fn lean_val<const A: u8, const B: u8, const C: u8, const K: u8>(
             if addr & (n as u64 - 1) != 0 && cpu.upsr_ac() {
                 return None;
             }
-            let v = match n {
-                8 => u64::from_le_bytes(mem.read_le::<8>(addr).ok()?),
-                4 => u32::from_le_bytes(mem.read_le::<4>(addr).ok()?) as u64,
-                2 => u16::from_le_bytes(mem.read_le::<2>(addr).ok()?) as u64,
-                1 => mem.read_le::<1>(addr).ok()?[0] as u64,
-                _ => return None,
-            };
+            let v = mem.read_uint(addr, n as u64)?.ok()?;
             Some((v as u128, 0))
         }
         (KIND_STORE, FastKind::Store(n)) => {
@@ -275,13 +269,7 @@ fn commit_one(cpu: &mut Cpu, l: &LeanOp, val: u128, addr: u64, mem: &mut GuestMe
             if let FastKind::Store(n) = l.kind {
                 // checked writable before anything changed; stores of one bundle cannot
                 // unmap memory
-                let v = val as u64;
-                let _ = match n {
-                    8 => mem.write_le(addr, v.to_le_bytes()),
-                    4 => mem.write_le(addr, (v as u32).to_le_bytes()),
-                    2 => mem.write_le(addr, (v as u16).to_le_bytes()),
-                    _ => mem.write_le(addr, [v as u8]),
-                };
+                let _ = mem.write_uint(addr, n as u64, val as u64);
             }
             return;
         }

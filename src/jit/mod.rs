@@ -85,20 +85,13 @@ extern "C" fn helper_load(mem: *mut GuestMem, addr: u64, len: u64, out: *mut u64
     // SAFETY: `mem` is `JitCtx::mem`, the process's guest memory, valid and not otherwise
     // referenced while the trace runs.
     let mem = unsafe { &mut *mem };
-    let v = match len {
-        8 => mem.read_le::<8>(addr).map(u64::from_le_bytes),
-        4 => mem.read_le::<4>(addr).map(|b| u32::from_le_bytes(b) as u64),
-        2 => mem.read_le::<2>(addr).map(|b| u16::from_le_bytes(b) as u64),
-        1 => mem.read_le::<1>(addr).map(|b| b[0] as u64),
-        _ => return 0,
-    };
-    match v {
-        Ok(v) => {
+    match mem.read_uint(addr, len) {
+        Some(Ok(v)) => {
             // SAFETY: `out` is the trace's 8-byte stack slot.
             unsafe { *out = v };
             1
         }
-        Err(_) => 0,
+        _ => 0,
     }
 }
 
@@ -114,12 +107,7 @@ extern "C" fn helper_store(mem: *mut GuestMem, addr: u64, len: u64, v: u64) -> u
     // SAFETY: see `helper_load`.
     let mem = unsafe { &mut *mem };
     // checked writable before the bundle committed; a store cannot unmap memory
-    let _ = match len {
-        8 => mem.write_le(addr, v.to_le_bytes()),
-        4 => mem.write_le(addr, (v as u32).to_le_bytes()),
-        2 => mem.write_le(addr, (v as u16).to_le_bytes()),
-        _ => mem.write_le(addr, [v as u8]),
-    };
+    let _ = mem.write_uint(addr, len, v);
     !mem.smc_pages.is_empty() as u64
 }
 
