@@ -95,20 +95,8 @@ fn calibrate((tn, tier): (&str, Tier), image: &[u8], row: &program_table::Row) -
     let mut got = String::new();
     out.rewind().expect("rewind");
     out.read_to_string(&mut got).expect("read stdout");
-    assert_eq!(
-        t,
-        Termination::Exited(0),
-        "{} under {}",
-        row.name,
-        tn
-    );
-    assert_eq!(
-        got,
-        row.stdout,
-        "{} under {}: wrong output",
-        row.name,
-        tn
-    );
+    assert_eq!(t, Termination::Exited(0), "{} under {}", row.name, tn);
+    assert_eq!(got, row.stdout, "{} under {}: wrong output", row.name, tn);
     bundles
 }
 

@@ -56,9 +56,14 @@ impl Region {
     }
 }
 
+/// One software-TLB entry. The JIT reads `vpn` and `host` directly (see [`JIT_TLB`]).
 #[derive(Clone, Copy)]
+#[repr(C)]
 struct TlbEntry {
     vpn: u64,
+    /// host address of the page's first byte (valid until the TLB is flushed: region
+    /// buffers are only reallocated by map/unmap/protect, which flush)
+    host: usize,
     region: u32,
     off: usize,
 }
@@ -66,9 +71,30 @@ struct TlbEntry {
 const TLB_SIZE: usize = 256;
 const TLB_EMPTY: TlbEntry = TlbEntry {
     vpn: u64::MAX,
+    host: 0,
     region: 0,
     off: 0,
 };
+
+/// Layout of the software TLB for native code: `slots` entries of `1 << entry_shift`
+/// bytes, indexed by `vpn & (slots - 1)`; an entry matches when its `vpn` word (at
+/// `vpn_off`) equals the page number, and then `host` (at `host_off`) is the host
+/// address of the page's first byte.
+#[derive(Debug, Clone, Copy)]
+pub struct JitTlb {
+    pub slots: u64,
+    pub entry_shift: u32,
+    pub vpn_off: i32,
+    pub host_off: i32,
+}
+
+pub const JIT_TLB: JitTlb = JitTlb {
+    slots: TLB_SIZE as u64,
+    entry_shift: std::mem::size_of::<TlbEntry>().trailing_zeros(),
+    vpn_off: std::mem::offset_of!(TlbEntry, vpn) as i32,
+    host_off: std::mem::offset_of!(TlbEntry, host) as i32,
+};
+const _: () = assert!(std::mem::size_of::<TlbEntry>().is_power_of_two());
 
 /// The guest address space.
 pub struct GuestMem {
@@ -103,6 +129,16 @@ impl GuestMem {
             smc_pages: Vec::new(),
             dirty: None,
         }
+    }
+
+    /// The read and write TLBs for native code (layout [`JIT_TLB`]). Entries stay valid
+    /// while no mapping changes; a write-TLB hit means the page is writable, not code,
+    /// and already recorded as dirty when dirty logging is on.
+    pub fn jit_tlbs(&mut self) -> (*const u8, *const u8) {
+        (
+            self.rtlb.as_ptr() as *const u8,
+            self.wtlb.as_ptr() as *const u8,
+        )
     }
 
     fn flush_tlb(&mut self) {
@@ -306,8 +342,12 @@ impl GuestMem {
                 d.insert(vpn);
             }
         }
+        let host = self.regions[id as usize]
+            .as_mut()
+            .map_or(0, |r| r.data.as_mut_ptr() as usize + page_off);
         let e = TlbEntry {
             vpn,
+            host,
             region: id,
             off: page_off,
         };

@@ -188,7 +188,7 @@ fn find_expected(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-fn build(case: &Case, iset: u8, lib: &Path) -> Result<PathBuf, Failed> {
+fn build(case: &Case, iset: u8, lib: &Path, tag: &str) -> Result<PathBuf, Failed> {
     use e2kemu::asm::{assemble_to_executable, AsmOptions, Source};
     let src =
         Source::from_file(&case.source).map_err(|e| format!("{}: {e}", case.source.display()))?;
@@ -200,21 +200,26 @@ fn build(case: &Case, iset: u8, lib: &Path) -> Result<PathBuf, Failed> {
     })?;
     let dir = temp_dir();
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let out = dir.join(format!("{}-v{iset}", case.id.replace('/', "_")));
+    let out = dir.join(format!("{}-v{iset}{tag}", case.id.replace('/', "_")));
     std::fs::write(&out, elf).map_err(|e| e.to_string())?;
     Ok(out)
 }
 
-fn run_case(case: &Case, iset: u8, model: &str, lib: &Path) -> Result<(), Failed> {
+/// Extra arguments of the tier a trial runs under: the build's default, or (JIT build
+/// only) the JIT compiling every loop head at first sight.
+const EAGER_JIT: &[&str] = &["-tier", "jit", "-jit-threshold", "0"];
+
+fn run_case(case: &Case, iset: u8, model: &str, lib: &Path, tier: &[&str]) -> Result<(), Failed> {
     let want = expected_stdout(case)?;
-    let exe = build(case, iset, lib)?;
+    // one executable per trial (trials of one case under two tiers run concurrently)
+    let exe = build(case, iset, lib, if tier.is_empty() { "" } else { "-jit0" })?;
     let cpu = if case.tags {
         format!("{model},tags=on")
     } else {
         model.to_string()
     };
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_e2kemu"));
-    cmd.env_clear().arg("-cpu").arg(&cpu);
+    cmd.env_clear().args(tier).arg("-cpu").arg(&cpu);
     let argv0 = case.argv.first().ok_or("empty argv")?;
     cmd.arg("-0").arg(argv0);
     // the guest environment is exactly `env`, in order
@@ -345,10 +350,20 @@ fn main() {
             Ok(case) => {
                 let prefix = if i < n_shared { "" } else { "own/" };
                 for (iset, model) in case.models.clone() {
-                    let c = case.clone();
-                    let lib = lib.clone();
-                    let name = format!("{prefix}{}/v{iset}", case.id);
-                    trials.push(Trial::test(name, move || run_case(&c, iset, &model, &lib)));
+                    let tiers: &[(&str, &'static [&'static str])] = if cfg!(feature = "jit") {
+                        &[("", &[]), ("/jit0", EAGER_JIT)]
+                    } else {
+                        &[("", &[])]
+                    };
+                    for &(suffix, tier) in tiers {
+                        let c = case.clone();
+                        let lib = lib.clone();
+                        let model = model.clone();
+                        let name = format!("{prefix}{}/v{iset}{suffix}", case.id);
+                        trials.push(Trial::test(name, move || {
+                            run_case(&c, iset, &model, &lib, tier)
+                        }));
+                    }
                 }
                 if case.isets.is_empty() {
                     let id = case.id.clone();

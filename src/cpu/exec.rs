@@ -1028,15 +1028,7 @@ impl Cpu {
 
     /// Advances the loop counters (`alc` stub).
     fn advance_loop(&mut self) {
-        let was_last = self.lcnt < 2;
-        let p = self.pcnt();
-        self.set_pcnt(p.saturating_sub(1));
-        self.lcnt = self.lcnt.saturating_sub(1);
-        self.set_over(was_last);
-        if was_last && self.vlc() {
-            let e = self.ecnt();
-            self.set_ecnt(e.saturating_sub(1));
-        }
+        (self.lcnt, self.lsr_hi) = super::state::loop_advance(self.lcnt, self.lsr_hi);
     }
 
     /// Procedure call: push the chain frame and shift the window by `2*wbs`.

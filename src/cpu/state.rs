@@ -23,6 +23,21 @@ pub fn ctpr_opc(v: u64) -> u64 {
     (v >> 57) & 3
 }
 
+/// The `alc` stub on the loop counter and LSR bits 63:32: pcnt and lcnt count down,
+/// `over` records the last iteration, and after it a loop with `vlc` counts ecnt down.
+/// Returns the new (lcnt, lsr_hi). Shared by the interpreter and the JIT.
+pub fn loop_advance(lcnt: u64, lsr_hi: u32) -> (u64, u32) {
+    let was_last = lcnt < 2;
+    let pcnt = (lsr_hi >> 16) & 0x1f;
+    let mut h = (lsr_hi & !(0x1f << 16)) | pcnt.saturating_sub(1) << 16;
+    h = (h & !(1 << 6)) | (was_last as u32) << 6;
+    if was_last && h >> 5 & 1 != 0 {
+        let e = h & 0x1f;
+        h = (h & !0x1f) | e.saturating_sub(1);
+    }
+    (lcnt.saturating_sub(1), h)
+}
+
 /// Based-register and rotating-predicate descriptor (BR).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Br {

@@ -258,8 +258,18 @@ impl Interp {
         // until its slot is refilled)
         let off = jit.cfg.disabled;
         let view = crate::jit::record::View::of(cpu);
-        let rec = crate::jit::record::record(ip, &view, off, |a| self.bundle_at(a, cpu, mem));
+        let mut stops: Vec<&'static str> = Vec::new();
+        let rec = crate::jit::record::record(
+            ip,
+            &view,
+            off,
+            |a| self.bundle_at(a, cpu, mem),
+            &mut |why| stops.push(why),
+        );
         let jit = self.jit.as_deref_mut()?;
+        for why in stops {
+            *jit.stats.record_stops.entry(why).or_default() += 1;
+        }
         let id = match rec {
             Some((t, g)) => jit.compile(&t, g),
             None => 0,

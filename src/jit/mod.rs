@@ -6,7 +6,7 @@
 pub mod record;
 
 use crate::cpu::state::Cpu;
-use crate::mem::{GuestMem, PAGE_SHIFT};
+use crate::mem::{GuestMem, JIT_TLB, PAGE_SHIFT};
 use e2k_isa::sem::SemCtx;
 use e2k_isa::tables::ALOPS;
 use e2kemu_jit as j;
@@ -50,6 +50,18 @@ pub struct JitStats {
     /// operations compiled as helper calls, by name
     pub helper_ops: BTreeMap<&'static str, u64>,
     pub native_ops: u64,
+    /// trace returns by reason: left the recorded path, budget used up, bundle given
+    /// back to the interpreter, store into decoded code, entry refused (tags)
+    pub exit_path: u64,
+    pub exit_budget: u64,
+    pub exit_gave_up: u64,
+    pub exit_code_write: u64,
+    pub not_entered: u64,
+    /// bundles given back at run time, by the operation that could not finish natively
+    /// (memory faults, CTPR mismatches and the like under "-")
+    pub gave_up_ops: BTreeMap<&'static str, u64>,
+    /// bundles that ended trace recording, by why (the op or bundle feature)
+    pub record_stops: BTreeMap<&'static str, u64>,
 }
 
 struct Compiled {
@@ -111,6 +123,14 @@ extern "C" fn helper_store(mem: *mut GuestMem, addr: u64, len: u64, v: u64) -> u
     !mem.smc_pages.is_empty() as u64
 }
 
+/// `alc(lcnt, lsr_hi, out) -> lsr_hi`
+extern "C" fn helper_alc(lcnt: u64, lsr_hi: u64, out: *mut u64) -> u64 {
+    let (l, h) = crate::cpu::state::loop_advance(lcnt, lsr_hi as u32);
+    // SAFETY: `out` is the trace's 8-byte stack slot.
+    unsafe { *out = l };
+    h as u64
+}
+
 impl JitState {
     pub fn new(cfg: JitConfig) -> Result<JitState, String> {
         let fp_words = std::mem::size_of::<SemCtx>().div_ceil(8) as u8;
@@ -119,7 +139,14 @@ impl JitState {
             load: helper_load as *const () as usize,
             check_write: helper_check_write as *const () as usize,
             store: helper_store as *const () as usize,
+            alc: helper_alc as *const () as usize,
             fp_words,
+            tlb: j::TlbLayout {
+                slots: JIT_TLB.slots,
+                entry_shift: JIT_TLB.entry_shift,
+                vpn_off: JIT_TLB.vpn_off,
+                host_off: JIT_TLB.host_off,
+            },
         };
         Ok(JitState {
             jit: j::Jit::new(helpers).map_err(|e| e.to_string())?,
@@ -218,7 +245,7 @@ impl JitState {
         let g = t.guard;
         if cpu.wsize < g.wneed
             || cpu.wdbl != g.wdbl
-            || cpu.br.to_raw() != g.br
+            || (cpu.br.to_raw() ^ g.br) & g.br_mask != 0
             || cpu.tags_on != g.tags_on
             || cpu.upsr_ac()
             || cpu.rf.len() < cpu.wbase + g.wneed as usize
@@ -226,6 +253,7 @@ impl JitState {
         {
             return 0;
         }
+        let (rtlb, wtlb) = mem.jit_tlbs();
         let mut ctx = j::JitCtx {
             // SAFETY (of the pointer arithmetic): wbase + wneed <= len was checked above,
             // and the trace only names window registers below wneed.
@@ -238,18 +266,47 @@ impl JitState {
             ctpr: cpu.ctpr.as_mut_ptr(),
             fp: &mut cpu.fp as *mut SemCtx as *mut u8,
             mem: mem as *mut GuestMem as *mut u8,
+            rtlb,
+            wtlb,
             budget,
             bundles: 0,
             ops: 0,
             fp_save: [0; 4],
+            rcur: cpu.br.rcur as u64,
+            pcur: cpu.br.pcur as u64,
+            lcnt: cpu.lcnt,
+            lsr_hi: cpu.lsr_hi as u64,
+            exit: 0,
+            exit_op: 0,
         };
         // SAFETY: every pointer in `ctx` was just derived from `cpu` and `mem`, which are
         // borrowed mutably for the whole call and not used otherwise until it returns;
         // the window pointers cover the registers the trace names (checked above), the
         // globals 32 registers, `ctpr` 4 words, `fp` the whole `SemCtx`, and guest memory
-        // is reached only through the bounds-checked helpers.
+        // is reached only through the bounds-checked helpers and through TLB entries,
+        // which hold host addresses of whole guest pages that stay allocated while no
+        // mapping changes (nothing inside a trace can change one).
         let next = unsafe { t.code.run(&mut ctx) };
+        let s = &mut self.stats;
+        match j::Exit::from_u64(ctx.exit) {
+            j::Exit::NotEntered => {
+                s.not_entered += 1;
+                return 0;
+            }
+            j::Exit::Path => s.exit_path += 1,
+            j::Exit::Budget => s.exit_budget += 1,
+            j::Exit::CodeWrite => s.exit_code_write += 1,
+            j::Exit::GaveUp => {
+                s.exit_gave_up += 1;
+                let name = ALOPS.get(ctx.exit_op as usize).map_or("-", |d| d.name);
+                *s.gave_up_ops.entry(name).or_default() += 1;
+            }
+        }
         cpu.ip = next;
+        cpu.br.rcur = ctx.rcur as u8;
+        cpu.br.pcur = ctx.pcur as u8;
+        cpu.lcnt = ctx.lcnt;
+        cpu.lsr_hi = ctx.lsr_hi as u32;
         cpu.stats.ops += ctx.ops;
         self.stats.entries += 1;
         self.stats.bundles += ctx.bundles;
@@ -279,6 +336,19 @@ impl JitState {
             },
             s.entries,
         );
+        out.push_str(&format!(
+            "\ne2kemu jit: exits: left path {}, budget {}, gave up {}, code write {}; entries refused (tags) {}",
+            s.exit_path, s.exit_budget, s.exit_gave_up, s.exit_code_write, s.not_entered
+        ));
+        for (what, m) in [
+            ("bundles given back by op", &s.gave_up_ops),
+            ("traces stopped at", &s.record_stops),
+        ] {
+            if !m.is_empty() {
+                let list: Vec<String> = m.iter().map(|(n, c)| format!("{n} {c}")).collect();
+                out.push_str(&format!("\ne2kemu jit: {what}: {}", list.join(", ")));
+            }
+        }
         if !s.helper_ops.is_empty() {
             let list: Vec<String> = s
                 .helper_ops

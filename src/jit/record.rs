@@ -1,13 +1,13 @@
 //! Building a JIT trace from the interpreter's pre-decoded bundles: starting at a hot
 //! head, follow the likely path (fall through conditional transfers unless they close
-//! the loop back to the head; follow unconditional ones) while every bundle has a lean
-//! fast form, and translate each into the JIT's trace description. The facts the trace
-//! relies on (window size, WD.dbl, predicate rotation, tag checking, CTPR contents) are
-//! recorded as a guard that entry checks.
+//! the loop back to the head; follow unconditional ones) while every bundle is one the
+//! JIT can run (64-bit operations with spec helpers, loads/stores, predicate guards,
+//! loop mode, rotation stubs), and translate each into the JIT's trace description.
+//! Rotation that does not change inside the trace is resolved here. The facts the
+//! trace relies on (window size, WD.dbl, BR, tag checking, CTPR contents) are recorded
+//! as a guard that entry checks.
 
-use crate::cpu::fast::{FastBundle, FastKind};
-use crate::cpu::lean::{LeanDst, AREA_GLOBAL, AREA_IMM, AREA_WIN};
-use crate::cpu::predecode::{Prep, XBundle, Xfer, W};
+use crate::cpu::predecode::{Dst, Prep, Src, XBundle, XKind, Xfer, W};
 use crate::cpu::state::{ctpr_make, ctpr_tag, ctpr_target, Br, Cpu, CTPR_TAG_DISP};
 use e2k_isa::tables::ALOPS;
 use e2kemu_jit as j;
@@ -78,8 +78,10 @@ pub struct Guard {
     /// one more than the highest window register named
     pub wneed: u32,
     pub wdbl: bool,
-    /// BR as recorded (predicate rotation resolved against it)
+    /// BR as recorded (rotation that does not vary resolved against it); entry
+    /// compares the bits of `br_mask` (all but rcur/pcur when those vary in the trace)
     pub br: u64,
+    pub br_mask: u64,
     pub tags_on: bool,
 }
 
@@ -113,83 +115,128 @@ pub fn native_of(id: u16, off: Disabled) -> Option<j::Native> {
     Some(n)
 }
 
-/// Translates one bundle; None when it cannot be part of a trace.
-fn bundle(
-    x: &XBundle,
-    f: &FastBundle,
-    cpu: &View,
-    off: Disabled,
-    wneed: &mut u32,
-) -> Option<j::Bundle> {
-    if f.lean.len() != f.ops.len() {
-        return None;
+/// A predicate reference as the trace keeps it: logical numbers inside the rotating
+/// area stay logical (resolved later, statically or at run time).
+fn pref(n: u8, br: &Br) -> j::PRef {
+    let n = n & 31;
+    if (n as u32) <= br.psz as u32 {
+        j::PRef::Rot(n)
+    } else {
+        j::PRef::Phys(n)
     }
-    let mut ops = Vec::with_capacity(f.lean.len());
-    for l in &f.lean {
+}
+
+/// Translates one bundle; Err(why) when it cannot be part of a trace.
+fn bundle(x: &XBundle, cpu: &View, off: Disabled) -> Result<j::Bundle, &'static str> {
+    if x.illegal.is_some() {
+        return Err("illegal bundle");
+    }
+    if matches!(x.xfer, Xfer::Call(..)) || matches!(x.prep, Some(Prep::Return)) {
+        return Err("call/return");
+    }
+    if x.setwd.is_some() || x.setbn.is_some() || x.setbp.is_some() {
+        return Err("setwd/setbn/setbp");
+    }
+    if x.npls != 0 {
+        return Err("pls");
+    }
+    if !x.mova.is_empty() || x.bap || x.eap {
+        return Err("aau");
+    }
+    if x.setsft || x.writes_ctpr || x.abg != 0 {
+        return Err("setsft/ctpr write/abg");
+    }
+    let mut ops = Vec::with_capacity(x.ops.len());
+    for op in &x.ops {
+        if op.mrgc.is_some()
+            || op.dst2.is_some()
+            || op.src3_2.is_some()
+            || op.is_merge
+            || op.p_src != 0xff
+            || op.nsrc > 3
+            || op.mas != 0
+            || op.no_tag_check
+        {
+            return Err(op.def.name);
+        }
+        if op.sm {
+            return Err("speculative op");
+        }
+        let kind = match op.kind {
+            XKind::Sem(_) if op.def.sem64.is_some() => match native_of(op.def.id, off) {
+                Some(n) => j::Kind::Native(n),
+                None => j::Kind::Helper(op.def.id),
+            },
+            XKind::Load(n) if matches!(n, 1 | 2 | 4 | 8) => j::Kind::Load(n),
+            XKind::Store(n) if matches!(n, 1 | 2 | 4 | 8) => j::Kind::Store(n),
+            _ => return Err(op.def.name),
+        };
         let mut src = [j::Src::Zero; 3];
         for (k, s) in src.iter_mut().enumerate() {
-            let off = l.off[k];
-            *s = match l.area[k] {
-                AREA_WIN => {
-                    *wneed = (*wneed).max(off as u32 + 1);
-                    j::Src::Win(off)
-                }
-                AREA_GLOBAL => j::Src::Glob(off & 31),
-                AREA_IMM => j::Src::Imm(*f.imms.get(off as usize)? as u64),
-                _ => j::Src::Zero,
+            *s = match op.src[k] {
+                Src::Reg(n) => j::Src::Win(n),
+                Src::Greg(n) => j::Src::Glob(n & 31),
+                Src::Breg(n) => j::Src::Based(n),
+                Src::Imm(v) => j::Src::Imm(v as u64),
+                Src::None => j::Src::Zero,
             };
         }
-        let width = |w: W| -> Option<j::Width> {
-            match w {
-                W::D => Some(j::Width::D),
-                W::S if cpu.wdbl && !l.dbl_exempt => Some(j::Width::S64),
-                W::S => Some(j::Width::S32),
-                _ => None,
+        let width = || {
+            if matches!(kind, j::Kind::Load(_)) {
+                return Ok(j::Width::D);
+            }
+            match op.rw {
+                W::D => Ok(j::Width::D),
+                W::S if cpu.wdbl && !op.dbl_exempt => Ok(j::Width::S64),
+                W::S => Ok(j::Width::S32),
+                _ => Err("result width"),
             }
         };
-        let dst = match l.dst {
-            LeanDst::WinD(n) => {
-                *wneed = (*wneed).max(n as u32 + 1);
-                j::Dst::Win(n, j::Width::D)
-            }
-            LeanDst::Win(n) => {
-                *wneed = (*wneed).max(n as u32 + 1);
-                j::Dst::Win(n, width(l.w)?)
-            }
-            LeanDst::Global(n) => j::Dst::Glob(n & 31, width(l.w)?),
-            LeanDst::Pred(n) => j::Dst::Pred(cpu.br.pred_phys(n as u32) as u8),
-            LeanDst::Nothing => j::Dst::None,
+        let dst = match op.dst {
+            Dst::Reg(n) => j::Dst::Win(n, width()?),
+            Dst::Greg(n) => j::Dst::Glob(n & 31, width()?),
+            Dst::Breg(n) => j::Dst::Based(n, width()?),
+            Dst::Pred(n) => j::Dst::Pred(pref(n, &cpu.br)),
+            Dst::Empty | Dst::None => j::Dst::None,
+            Dst::Ctpr(_) => return Err("ctpr write"),
         };
-        let kind = match l.kind {
-            FastKind::Sem64(_) => match native_of(l.id, off) {
-                Some(n) => j::Kind::Native(n),
-                None => j::Kind::Helper(l.id),
-            },
-            FastKind::Load(n) => j::Kind::Load(n),
-            FastKind::Store(n) => j::Kind::Store(n),
-            FastKind::Sem(_) => return None,
-        };
+        if matches!(kind, j::Kind::Store(_)) != matches!(dst, j::Dst::None) {
+            return Err("result kind");
+        }
+        let mut rlp = [None; 4];
+        for (t, c) in rlp.iter_mut().zip(op.rlp.iter()) {
+            *t = match c {
+                None => None,
+                Some(c) => Some(match c.psrc {
+                    0x60..=0x7f => j::Term::Pred(pref(c.psrc & 31, &cpu.br), c.neg),
+                    0x40..=0x5f => j::Term::Pcnt(c.psrc & 31, c.neg),
+                    0 => j::Term::LcntZero(c.neg),
+                    _ => return Err("predicate source"),
+                }),
+            };
+        }
         ops.push(j::Op {
             kind,
             src,
-            tmask: l.tmask,
             dst,
+            rlp,
         });
     }
-    let prep = match f.prep {
+    let prep = match x.prep {
         None => None,
         Some(Prep::Disp { ctpr, target }) => Some((ctpr, ctpr_make(target, CTPR_TAG_DISP, 0, 3))),
-        Some(_) => return None,
+        Some(_) => return Err("ctpr preparation other than disp"),
     };
-    let cond = match f.cond.kind {
+    let cond = match x.ct_cond.kind {
         1 => j::Cond::Always,
-        2 | 3 => j::Cond::Pred {
-            phys: cpu.br.pred_phys(f.cond.psrc as u32) as u8,
-            invert: f.cond.kind == 3,
+        k @ (2..=7 | 0xe | 0xf) => j::Cond::Ct {
+            kind: k,
+            p: pref(x.ct_cond.psrc, &cpu.br),
         },
-        _ => j::Cond::Always,
+        _ if matches!(x.xfer, Xfer::None) => j::Cond::Always,
+        _ => return Err("transfer condition"),
     };
-    let xfer = match f.xfer {
+    let xfer = match x.xfer {
         Xfer::None => j::Xfer::None,
         Xfer::Ct(n) => {
             let (expect, static_ctpr) = match prep {
@@ -197,7 +244,7 @@ fn bundle(
                 _ => (cpu.ctpr[n as usize & 3], false),
             };
             if ctpr_tag(expect) != CTPR_TAG_DISP {
-                return None;
+                return Err("ct through a CTPR not prepared by disp");
             }
             j::Xfer::Ct {
                 cond,
@@ -208,35 +255,131 @@ fn bundle(
             }
         }
         Xfer::Ibranch(t) => j::Xfer::Ibranch { cond, target: t },
-        _ => return None,
+        _ => return Err("transfer kind"),
     };
-    if !matches!(f.xfer, Xfer::None) && !matches!(f.cond.kind, 1..=3) {
-        return None;
-    }
-    Some(j::Bundle {
+    Ok(j::Bundle {
         addr: x.addr,
-        next: f.next,
+        next: x.addr.wrapping_add(x.len as u64),
         ops,
         prep,
         xfer,
+        loop_mode: x.loop_mode,
+        alc: x.alc,
+        abn: x.abn,
+        abp: x.abp,
     })
 }
 
+/// Resolves rotation that does not vary inside the trace against BR `br`: based
+/// registers become window registers, logical predicates physical ones.
+fn fix_rotation(t: &mut j::Trace, br: Br) {
+    let (dyn_regs, dyn_preds) = (
+        t.bundles.iter().any(|b| b.abn != 0),
+        t.bundles.iter().any(|b| b.abp != 0),
+    );
+    let breg = |n: u8| -> u8 {
+        let bsize = br.bsize();
+        let r = (2 * br.rcur as u32 + n as u32) % bsize.max(1);
+        (2 * br.rbs as u32 + r) as u8
+    };
+    let p = |r: &mut j::PRef| {
+        if let j::PRef::Rot(n) = *r {
+            if !dyn_preds {
+                *r = j::PRef::Phys(br.pred_phys(n as u32) as u8);
+            }
+        }
+    };
+    for b in &mut t.bundles {
+        for op in &mut b.ops {
+            for s in &mut op.src {
+                if let (j::Src::Based(n), false) = (*s, dyn_regs) {
+                    *s = j::Src::Win(breg(n));
+                }
+            }
+            match &mut op.dst {
+                j::Dst::Based(n, w) if !dyn_regs => op.dst = j::Dst::Win(breg(*n), *w),
+                j::Dst::Pred(r) => p(r),
+                _ => {}
+            }
+            for t in op.rlp.iter_mut().flatten() {
+                if let j::Term::Pred(r, _) = t {
+                    p(r);
+                }
+            }
+        }
+        match &mut b.xfer {
+            j::Xfer::Ct {
+                cond: j::Cond::Ct { p: r, .. },
+                ..
+            }
+            | j::Xfer::Ibranch {
+                cond: j::Cond::Ct { p: r, .. },
+                ..
+            } => p(r),
+            _ => {}
+        }
+    }
+    t.rot = (dyn_regs || dyn_preds).then_some(j::Rotation {
+        rbs: br.rbs,
+        rsz: br.rsz,
+        psz: br.psz,
+        dyn_regs,
+        dyn_preds,
+    });
+}
+
+/// Whether a based-register operand `n` is outside the based area.
+fn based_out_of_area(t: &j::Trace, br: Br) -> bool {
+    let bsize = br.bsize();
+    t.bundles.iter().flat_map(|b| &b.ops).any(|op| {
+        op.src
+            .iter()
+            .any(|s| matches!(*s, j::Src::Based(n) if n as u32 >= bsize))
+            || matches!(op.dst, j::Dst::Based(n, _) if n as u32 >= bsize)
+    })
+}
+
+/// One more than the highest window register the trace names (the based area counts
+/// whole when its rotation varies).
+fn window_need(t: &j::Trace) -> u32 {
+    let mut need = 0u32;
+    for op in t.bundles.iter().flat_map(|b| &b.ops) {
+        for s in op.src {
+            if let j::Src::Win(n) = s {
+                need = need.max(n as u32 + 1);
+            }
+        }
+        if let j::Dst::Win(n, _) = op.dst {
+            need = need.max(n as u32 + 1);
+        }
+    }
+    if let Some(r) = t.rot {
+        if r.dyn_regs {
+            need = need.max(2 * r.rbs as u32 + 2 * r.rsz as u32 + 2);
+        }
+    }
+    need
+}
+
 /// Records the trace starting at `head`; `fetch` gives the decoded bundle at an address.
+/// `stopped` learns why recording stopped early at a bundle it could not translate.
 pub fn record(
     head: u64,
     cpu: &View,
     off: Disabled,
     mut fetch: impl FnMut(u64) -> Option<Rc<XBundle>>,
+    stopped: &mut dyn FnMut(&'static str),
 ) -> Option<(j::Trace, Guard)> {
     let mut out: Vec<j::Bundle> = Vec::new();
-    let mut wneed = 0u32;
     let mut addr = head;
     while out.len() < MAX_BUNDLES {
         let Some(x) = fetch(addr) else { break };
-        let Some(f) = x.fast.as_ref() else { break };
-        let Some(b) = bundle(&x, f, cpu, off, &mut wneed) else {
-            break;
+        let b = match bundle(&x, cpu, off) {
+            Ok(b) => b,
+            Err(why) => {
+                stopped(why);
+                break;
+            }
         };
         let succ = match b.xfer {
             j::Xfer::None => b.next,
@@ -257,12 +400,32 @@ pub fn record(
     if out.is_empty() {
         return None;
     }
+    let mut t = j::Trace {
+        bundles: out,
+        rot: None,
+    };
+    if based_out_of_area(&t, cpu.br) {
+        stopped("based register outside the based area");
+        return None;
+    }
+    fix_rotation(&mut t, cpu.br);
+    let wneed = window_need(&t);
+    let mut br_mask = u64::MAX;
+    if let Some(r) = t.rot {
+        if r.dyn_regs {
+            br_mask &= !(0x3f << 12);
+        }
+        if r.dyn_preds {
+            br_mask &= !(0x1f << 23);
+        }
+    }
     Some((
-        j::Trace { bundles: out },
+        t,
         Guard {
             wneed,
             wdbl: cpu.wdbl,
             br: cpu.br.to_raw(),
+            br_mask,
             tags_on: cpu.tags_on,
         },
     ))

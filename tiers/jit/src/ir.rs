@@ -10,6 +10,9 @@ pub enum Src {
     Win(u8),
     /// global register `%gN`
     Glob(u8),
+    /// based register `%b[N]` under the rotation current when the bundle runs (only in
+    /// traces whose rotation varies, [`Trace::rot`]; otherwise resolved to `Win`)
+    Based(u8),
     /// immediate or literal (tag 0)
     Imm(u64),
     /// absent source (reads as 0, tag 0)
@@ -32,8 +35,8 @@ pub enum Width {
 pub enum Dst {
     Win(u8, Width),
     Glob(u8, Width),
-    /// physical predicate (rotation resolved when the trace was built)
-    Pred(u8),
+    Based(u8, Width),
+    Pred(PRef),
     /// no register result (stores, `%empty`)
     None,
 }
@@ -79,16 +82,51 @@ pub enum Kind {
 pub struct Op {
     pub kind: Kind,
     pub src: [Src; 3],
-    /// tag bits each source reads (non-zero tags there make the bundle leave the trace)
-    pub tmask: [u8; 3],
     pub dst: Dst,
+    /// predicate guard: terms ORed within their kind (predicate/lcnt terms, pcnt
+    /// terms), kinds ANDed; the op runs when every present kind holds
+    pub rlp: [Option<Term>; 4],
 }
 
-/// A transfer condition on the predicates as they were before the bundle.
+/// A predicate: physical (rotation resolved when the trace was built), or logical
+/// `%predN` with N within the rotating area, rotated when the bundle runs (only in
+/// traces whose predicate rotation varies).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PRef {
+    Phys(u8),
+    Rot(u8),
+}
+
+/// One term of an operation's predicate guard (RLP), evaluated before the bundle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Term {
+    /// a predicate's value
+    Pred(PRef, bool),
+    /// `%pcntN`: LSR.pcnt <= N
+    Pcnt(u8, bool),
+    /// `%lcnt == 0` (loop counter exhausted)
+    LcntZero(bool),
+}
+
+impl Term {
+    pub fn negated(self) -> bool {
+        match self {
+            Term::Pred(_, n) | Term::Pcnt(_, n) | Term::LcntZero(n) => n,
+        }
+    }
+}
+
+/// A transfer condition on the predicates and loop state as they were before the
+/// bundle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cond {
     Always,
-    Pred { phys: u8, invert: bool },
+    /// SS.ctcond kinds 2..=7, 0xe, 0xf (predicate and/or loop end, as the ISA defines
+    /// them) on predicate `p`
+    Ct {
+        kind: u8,
+        p: PRef,
+    },
 }
 
 /// The control transfer of a bundle.
@@ -122,6 +160,43 @@ pub struct Bundle {
     /// CTPR written by the bundle's `disp`: (number, value)
     pub prep: Option<(u8, u64)>,
     pub xfer: Xfer,
+    /// loop mode (stores suppressed in the prologue and after the epilogue)
+    pub loop_mode: bool,
+    /// SS stubs: bit 0 fires when the transfer is taken, bit 1 when it is not
+    pub alc: u8,
+    pub abn: u8,
+    pub abp: u8,
+}
+
+impl Bundle {
+    /// Whether the bundle reads or changes the loop state (LSR, loop counter).
+    pub fn uses_loop(&self) -> bool {
+        self.loop_mode
+            || self.alc != 0
+            || self
+                .ops
+                .iter()
+                .any(|o| o.rlp.iter().flatten().any(|t| !matches!(t, Term::Pred(..))))
+            || matches!(
+                self.xfer,
+                Xfer::Ct { cond: Cond::Ct { kind, .. }, .. }
+                    | Xfer::Ibranch { cond: Cond::Ct { kind, .. }, .. } if kind >= 4
+            )
+    }
+}
+
+/// Rotation facts of a trace whose rotation varies while it runs (`abn`/`abp`): the
+/// fixed parts of BR; the current `rcur`/`pcur` are in [`crate::JitCtx`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rotation {
+    /// based area: first register `2 * rbs`, `2 * rsz + 2` registers
+    pub rbs: u8,
+    pub rsz: u8,
+    /// rotating predicates 0..=psz
+    pub psz: u8,
+    /// whether based-register / predicate rotation varies inside the trace
+    pub dyn_regs: bool,
+    pub dyn_preds: bool,
 }
 
 /// A trace: bundles in the order the path visits them; control that reaches the first
@@ -129,4 +204,6 @@ pub struct Bundle {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Trace {
     pub bundles: Vec<Bundle>,
+    /// Some when the trace rotates registers or predicates
+    pub rot: Option<Rotation>,
 }

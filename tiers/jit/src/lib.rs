@@ -35,6 +35,10 @@ pub struct JitCtx {
     pub fp: *mut u8,
     /// guest memory (opaque; handed to the memory helpers)
     pub mem: *mut u8,
+    /// the guest memory's read and write TLBs (layout [`TlbLayout`]); a hit gives the
+    /// host address of a guest page the access may use directly
+    pub rtlb: *const u8,
+    pub wtlb: *const u8,
     /// bundles the trace may still run before returning
     pub budget: u64,
     /// bundles and operations the trace ran (added to the interpreter's counts)
@@ -42,6 +46,55 @@ pub struct JitCtx {
     pub ops: u64,
     /// saved FP words of the current bundle
     pub fp_save: [u64; 4],
+    /// BR.rcur and BR.pcur (read and written by traces whose rotation varies)
+    pub rcur: u64,
+    pub pcur: u64,
+    /// the loop counter and LSR bits 63:32 (read and written by traces that use them)
+    pub lcnt: u64,
+    pub lsr_hi: u64,
+    /// why the trace returned ([`Exit`] as a number) and, for a give-up, the spec
+    /// operation that gave up (`u16::MAX` when it was not an operation)
+    pub exit: u64,
+    pub exit_op: u64,
+}
+
+/// Why a trace returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Exit {
+    /// control left the recorded path (a side exit or the end of the trace)
+    Path = 0,
+    /// the bundle budget ran out
+    Budget = 1,
+    /// a bundle could not be finished natively and was handed back before it ran
+    GaveUp = 2,
+    /// a store hit a page holding decoded code
+    CodeWrite = 3,
+    /// the state at entry did not allow the trace to run (tagged register or predicate)
+    NotEntered = 4,
+}
+
+impl Exit {
+    pub fn from_u64(v: u64) -> Exit {
+        match v {
+            1 => Exit::Budget,
+            2 => Exit::GaveUp,
+            3 => Exit::CodeWrite,
+            4 => Exit::NotEntered,
+            _ => Exit::Path,
+        }
+    }
+}
+
+/// Layout of the guest memory's software TLB: `slots` entries of `1 << entry_shift`
+/// bytes indexed by `vpn & (slots - 1)` (4 KiB pages); an entry whose `u64` at
+/// `vpn_off` equals the page number holds at `host_off` the host address of the page.
+#[derive(Debug, Clone, Copy)]
+pub struct TlbLayout {
+    pub slots: u64,
+    pub entry_shift: u32,
+    pub vpn_off: i32,
+    pub host_off: i32,
 }
 
 /// Interpreter functions the native code calls (`extern "C"`, addresses fixed for the
@@ -57,8 +110,13 @@ pub struct Helpers {
     /// `store(mem, addr, len, value) -> code changed` (1 when the store hit a page
     /// holding decoded code; the trace then returns after the bundle)
     pub store: usize,
+    /// `alc(lcnt, lsr_hi, out) -> lsr_hi`: advances the loop counters (`alc` stub),
+    /// the new loop counter in `*out`
+    pub alc: usize,
     /// 64-bit words of the FP environment behind `JitCtx::fp` (at most 4)
     pub fp_words: u8,
+    /// layout of `JitCtx::rtlb`/`wtlb`
+    pub tlb: TlbLayout,
 }
 
 /// Options of the code generator.
@@ -122,6 +180,9 @@ impl Jit {
         let err = |e: &dyn std::fmt::Display| CompileError(e.to_string());
         if helpers.fp_words > 4 {
             return Err(CompileError("FP environment larger than 4 words".into()));
+        }
+        if !helpers.tlb.slots.is_power_of_two() {
+            return Err(CompileError("TLB size is not a power of two".into()));
         }
         let mut flags = settings::builder();
         flags.set("opt_level", "speed").map_err(|e| err(&e))?;

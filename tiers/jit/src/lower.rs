@@ -1,14 +1,17 @@
-//! Lowering of a trace to Cranelift IR: per bundle, read the sources, compute every
-//! operation (native instructions or helper calls), check that nothing forces the
-//! bundle out of the trace, then commit results, CTPR preparation and stores, count it,
-//! and follow the transfer (loop back to the trace head, continue along the path, or
-//! return the next IP).
+//! Lowering of a trace to Cranelift IR. The registers and predicates a trace names live
+//! in Cranelift variables while it runs: entry loads them (after checking that none of
+//! them carries a tag, so no tag work is needed inside) and every exit stores the
+//! written ones back. Per bundle: read the sources, compute every operation (native
+//! instructions, helper calls, guest memory through the software TLB), check that
+//! nothing forces the bundle out of the trace, then commit results, CTPR preparation
+//! and stores, count it, and follow the transfer (loop back to the trace head, continue
+//! along the path, or return the next IP).
 
-use crate::ir::{Bundle, Cond, Dst, Kind, Native, Src, Trace, Width, Xfer};
-use crate::{Helpers, JitCtx, Options};
+use crate::ir::{Bundle, Cond, Dst, Kind, Native, PRef, Rotation, Src, Term, Trace, Width, Xfer};
+use crate::{Exit, Helpers, JitCtx, Options};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
-    types, AbiParam, Block, Function, InstBuilder, MemFlagsData, Signature, Type, Value,
+    types, AbiParam, Block, BlockArg, Function, InstBuilder, MemFlagsData, Signature, Type, Value,
 };
 use cranelift_codegen::isa::CallConv;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
@@ -23,28 +26,82 @@ const PREDS: i32 = offset_of!(JitCtx, preds) as i32;
 const CTPR: i32 = offset_of!(JitCtx, ctpr) as i32;
 const FP: i32 = offset_of!(JitCtx, fp) as i32;
 const MEM: i32 = offset_of!(JitCtx, mem) as i32;
+const RTLB: i32 = offset_of!(JitCtx, rtlb) as i32;
+const WTLB: i32 = offset_of!(JitCtx, wtlb) as i32;
 const BUDGET: i32 = offset_of!(JitCtx, budget) as i32;
 const BUNDLES: i32 = offset_of!(JitCtx, bundles) as i32;
 const OPS: i32 = offset_of!(JitCtx, ops) as i32;
 const FP_SAVE: i32 = offset_of!(JitCtx, fp_save) as i32;
+const EXIT: i32 = offset_of!(JitCtx, exit) as i32;
+const EXIT_OP: i32 = offset_of!(JitCtx, exit_op) as i32;
+const RCUR: i32 = offset_of!(JitCtx, rcur) as i32;
+const PCUR: i32 = offset_of!(JitCtx, pcur) as i32;
+const LCNT: i32 = offset_of!(JitCtx, lcnt) as i32;
+const LSR: i32 = offset_of!(JitCtx, lsr_hi) as i32;
 const I64: Type = types::I64;
+const PAGE: i64 = 4096;
+/// `exit_op` of a give-up that is not an operation's
+const NO_OP: i64 = u16::MAX as i64;
+
+/// A register the trace keeps in a variable.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Reg {
+    global: bool,
+    n: u8,
+}
 
 struct Lower<'a, 'b> {
     b: FunctionBuilder<'a>,
     ptr: Type,
     ctx: Value,
     h: &'b Helpers,
-    opts: Options,
     /// stack slot for helper outputs
     out: cranelift_codegen::ir::StackSlot,
     /// calling convention of the helpers (the host's C convention)
     cc: CallConv,
     /// the `JitCtx` pointers, loaded once at entry (by field offset)
     fields: Vec<(i32, Value)>,
-    /// budget and counters, kept in variables and stored back at every return
+    /// budget and operation count
     budget: Variable,
-    bundles: Variable,
     ops: Variable,
+    /// the registers named by the trace, their variables, and whether it writes them
+    regs: Vec<(Reg, Variable, bool)>,
+    /// the predicate file word
+    preds: Variable,
+    preds_written: bool,
+    /// shared exit: block params (next IP, exit kind, operation)
+    exit: Block,
+    /// rotation that varies inside the trace, with BR.rcur / BR.pcur variables
+    rot: Option<Rotation>,
+    rcur: Variable,
+    pcur: Variable,
+    /// loop counter and LSR bits 63:32 (when the trace uses them)
+    lcnt: Variable,
+    lsr: Variable,
+    uses_loop: bool,
+}
+
+/// Loop state read at the start of a bundle.
+#[derive(Clone, Copy)]
+struct LoopNow {
+    /// loop end (i8 0/1)
+    le: Value,
+    /// LSR.pcnt (i64)
+    pcnt: Value,
+}
+
+/// What bundle `i` computed for one op before committing.
+#[derive(Clone, Copy)]
+struct Res {
+    v: Value,
+    /// whether the op runs (None: always)
+    run: Option<Value>,
+    /// stores: address and TLB host address (0: through the helper)
+    st: Option<(Value, Value)>,
+}
+
+fn arg(v: Value) -> BlockArg {
+    BlockArg::Value(v)
 }
 
 impl Lower<'_, '_> {
@@ -52,47 +109,183 @@ impl Lower<'_, '_> {
         MemFlagsData::trusted()
     }
 
-    fn field(&mut self, off: i32) -> Value {
-        match self.fields.iter().find(|(o, _)| *o == off) {
-            Some(&(_, v)) => v,
-            None => self.b.ins().load(self.ptr, Self::flags(), self.ctx, off),
-        }
+    fn field(&self, off: i32) -> Value {
+        self.fields
+            .iter()
+            .find(|(o, _)| *o == off)
+            .map(|&(_, v)| v)
+            .expect("JitCtx field loaded at entry")
     }
 
-    /// Stores the counters back and returns `ip`.
-    fn ret(&mut self, ip: u64) {
-        for (var, off) in [
-            (self.budget, BUDGET),
-            (self.bundles, BUNDLES),
-            (self.ops, OPS),
-        ] {
-            let v = self.b.use_var(var);
-            self.b.ins().store(Self::flags(), v, self.ctx, off);
-        }
-        let v = self.b.ins().iconst(I64, ip as i64);
-        self.b.ins().return_(&[v]);
+    fn var(&self, r: Reg) -> Option<Variable> {
+        self.regs
+            .iter()
+            .find(|(x, _, _)| *x == r)
+            .map(|&(_, v, _)| v)
     }
 
-    /// Value and tag of a source.
-    fn src(&mut self, s: Src) -> (Value, Option<Value>) {
-        match s {
-            Src::Win(n) | Src::Glob(n) => {
-                let (vb, tb) = if matches!(s, Src::Win(_)) {
-                    (WIN, WTAG)
-                } else {
-                    (G, GTAG)
-                };
-                let base = self.field(vb);
-                let v = self.b.ins().load(I64, Self::flags(), base, 16 * n as i32);
-                let tbase = self.field(tb);
-                let t = self
+    /// Host address of window register `%rN` (registers of a rotating based area stay
+    /// in memory).
+    fn win_addr(&mut self, n: Value) -> Value {
+        let win = self.field(WIN);
+        let off = self.b.ins().imul_imm_u(n, 16);
+        self.b.ins().iadd(win, off)
+    }
+
+    /// Window index of `%b[n]` under the current rotation.
+    fn based_index(&mut self, n: u8) -> Value {
+        let r = self.rot.expect("based operands only with varying rotation");
+        let bsize = 2 * r.rsz as i64 + 2;
+        let rcur = self.b.use_var(self.rcur);
+        let x = self.b.ins().imul_imm_u(rcur, 2);
+        let x = self.b.ins().iadd_imm_s(x, n as i64);
+        let wrapped = self.b.ins().iadd_imm_s(x, -bsize);
+        let over = self
+            .b
+            .ins()
+            .icmp_imm_u(IntCC::UnsignedGreaterThanOrEqual, x, bsize);
+        let x = self.b.ins().select(over, wrapped, x);
+        self.b.ins().iadd_imm_s(x, 2 * r.rbs as i64)
+    }
+
+    /// Host address of a register kept in memory.
+    fn mem_reg_addr(&mut self, based: bool, n: u8) -> Value {
+        let idx = if based {
+            self.based_index(n)
+        } else {
+            self.b.ins().iconst(I64, n as i64)
+        };
+        self.win_addr(idx)
+    }
+
+    /// Shift of physical predicate `p`'s two bits in the predicate word.
+    fn pred_shift(&mut self, p: PRef) -> Value {
+        match p {
+            PRef::Phys(n) => self.b.ins().iconst(I64, 2 * (n as i64 & 31)),
+            PRef::Rot(n) => {
+                let psize = self.rot.map_or(1, |r| r.psz as i64 + 1);
+                let pcur = self.b.use_var(self.pcur);
+                let s = self.b.ins().iadd_imm_s(pcur, n as i64);
+                let w = self.b.ins().iadd_imm_s(s, -psize);
+                let over = self
                     .b
                     .ins()
-                    .uload8(types::I32, Self::flags(), tbase, n as i32);
-                (v, Some(t))
+                    .icmp_imm_u(IntCC::UnsignedGreaterThanOrEqual, s, psize);
+                let s = self.b.ins().select(over, w, s);
+                self.b.ins().imul_imm_u(s, 2)
             }
-            Src::Imm(v) => (self.b.ins().iconst(I64, v as i64), None),
-            Src::Zero => (self.b.ins().iconst(I64, 0), None),
+        }
+    }
+
+    /// Value (0/1) of a predicate before the bundle.
+    fn pred(&mut self, p: PRef) -> Value {
+        let sh = self.pred_shift(p);
+        let pv = self.b.use_var(self.preds);
+        let v = self.b.ins().ushr(pv, sh);
+        self.b.ins().band_imm_u(v, 1)
+    }
+
+    /// Loop end and pcnt before the bundle.
+    fn loop_now(&mut self) -> LoopNow {
+        let lsr = self.b.use_var(self.lsr);
+        let lcnt = self.b.use_var(self.lcnt);
+        // le = vlc && ecnt == 0 && lcnt < 2
+        let m = self.b.ins().band_imm_u(lsr, 0x3f);
+        let vlc_e0 = self.b.ins().icmp_imm_u(IntCC::Equal, m, 0x20);
+        let last = self.b.ins().icmp_imm_u(IntCC::UnsignedLessThan, lcnt, 2);
+        let le = self.b.ins().band(vlc_e0, last);
+        let p = self.b.ins().ushr_imm_u(lsr, 16);
+        let pcnt = self.b.ins().band_imm_u(p, 0x1f);
+        LoopNow { le, pcnt }
+    }
+
+    /// Whether an op with guard `rlp` runs (i8), None when it always does.
+    fn guard(&mut self, rlp: &[Option<Term>; 4], ln: Option<LoopNow>) -> Option<Value> {
+        let mut preds: Option<Value> = None;
+        let mut pcnts: Option<Value> = None;
+        for t in rlp.iter().flatten() {
+            let v = match *t {
+                Term::Pred(p, _) => {
+                    let v = self.pred(p);
+                    self.b.ins().icmp_imm_u(IntCC::NotEqual, v, 0)
+                }
+                Term::Pcnt(n, _) => {
+                    let pc = ln.expect("loop state loaded").pcnt;
+                    self.b
+                        .ins()
+                        .icmp_imm_u(IntCC::UnsignedLessThanOrEqual, pc, n as i64)
+                }
+                Term::LcntZero(_) => {
+                    let l = self.b.use_var(self.lcnt);
+                    self.b.ins().icmp_imm_u(IntCC::Equal, l, 0)
+                }
+            };
+            let v = if t.negated() {
+                self.b.ins().bxor_imm_u(v, 1)
+            } else {
+                v
+            };
+            let acc = if matches!(t, Term::Pcnt(..)) {
+                &mut pcnts
+            } else {
+                &mut preds
+            };
+            *acc = Some(match *acc {
+                Some(a) => self.b.ins().bor(a, v),
+                None => v,
+            });
+        }
+        match (preds, pcnts) {
+            (Some(a), Some(b)) => Some(self.b.ins().band(a, b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Runs `f` only when `run` (i8) holds, merging its i64 result with 0.
+    fn when(&mut self, run: Option<Value>, f: impl FnOnce(&mut Self) -> Value) -> Value {
+        let Some(run) = run else { return f(self) };
+        let yes = self.b.create_block();
+        let done = self.b.create_block();
+        self.b.append_block_param(done, I64);
+        let zero = self.b.ins().iconst(I64, 0);
+        self.b.ins().brif(run, yes, &[], done, &[arg(zero)]);
+        self.b.switch_to_block(yes);
+        let v = f(self);
+        self.b.ins().jump(done, &[arg(v)]);
+        self.b.switch_to_block(done);
+        self.b.block_params(done)[0]
+    }
+
+    /// Jumps to the shared exit.
+    fn leave(&mut self, ip: u64, why: Exit, op: i64) {
+        let ip = self.b.ins().iconst(I64, ip as i64);
+        let why = self.b.ins().iconst(I64, why as i64);
+        let op = self.b.ins().iconst(I64, op);
+        self.b.ins().jump(self.exit, &[arg(ip), arg(why), arg(op)]);
+    }
+
+    /// Value of a source.
+    fn src(&mut self, s: Src) -> Value {
+        match s {
+            Src::Win(n) | Src::Glob(n) => {
+                let r = Reg {
+                    global: matches!(s, Src::Glob(_)),
+                    n,
+                };
+                match self.var(r) {
+                    Some(v) => self.b.use_var(v),
+                    None => {
+                        let a = self.mem_reg_addr(false, n);
+                        self.b.ins().load(I64, Self::flags(), a, 0)
+                    }
+                }
+            }
+            Src::Based(n) => {
+                let a = self.mem_reg_addr(true, n);
+                self.b.ins().load(I64, Self::flags(), a, 0)
+            }
+            Src::Imm(v) => self.b.ins().iconst(I64, v as i64),
+            Src::Zero => self.b.ins().iconst(I64, 0),
         }
     }
 
@@ -143,31 +336,48 @@ impl Lower<'_, '_> {
         }
     }
 
-    /// Writes `v` of width `w` into register `n` of the window or the globals.
-    fn write_reg(&mut self, global: bool, n: u8, w: Width, v: Value) {
-        let (vb, tb) = if global { (G, GTAG) } else { (WIN, WTAG) };
-        let base = self.field(vb);
-        let tbase = self.field(tb);
-        let t = self
-            .b
-            .ins()
-            .uload8(types::I32, Self::flags(), tbase, n as i32);
-        let (t, v) = match w {
-            Width::D => (self.b.ins().band_imm_u(t, 0xf0), v),
-            Width::S64 => {
-                let lo = self.b.ins().band_imm_u(v, 0xffff_ffff);
-                (self.b.ins().band_imm_u(t, 0xf0), lo)
-            }
+    /// Writes `v` of width `w` into register `r` (the low 64 bits the trace keeps) when
+    /// `run` holds.
+    fn write_reg(&mut self, r: Reg, w: Width, v: Value, run: Option<Value>) {
+        let Some(var) = self.var(r) else {
+            let a = self.mem_reg_addr(false, r.n);
+            return self.write_mem_reg(a, w, v, run);
+        };
+        let old = self.b.use_var(var);
+        let v = match w {
+            Width::D => v,
+            Width::S64 => self.b.ins().band_imm_u(v, 0xffff_ffff),
             Width::S32 => {
-                let t = self.b.ins().band_imm_u(t, 0xfc);
-                let v32 = self.b.ins().ireduce(types::I32, v);
-                self.b.ins().store(Self::flags(), v32, base, 16 * n as i32);
-                self.b.ins().istore8(Self::flags(), t, tbase, n as i32);
-                return;
+                let hi = self.b.ins().band_imm_s(old, !0xffff_ffffi64);
+                let lo = self.b.ins().band_imm_u(v, 0xffff_ffff);
+                self.b.ins().bor(hi, lo)
             }
         };
-        self.b.ins().store(Self::flags(), v, base, 16 * n as i32);
-        self.b.ins().istore8(Self::flags(), t, tbase, n as i32);
+        let v = match run {
+            Some(run) => self.b.ins().select(run, v, old),
+            None => v,
+        };
+        self.b.def_var(var, v);
+    }
+
+    /// Writes a register kept in memory at host address `a`.
+    fn write_mem_reg(&mut self, a: Value, w: Width, v: Value, run: Option<Value>) {
+        let (yes, done) = (self.b.create_block(), self.b.create_block());
+        match run {
+            Some(run) => self.b.ins().brif(run, yes, &[], done, &[]),
+            None => self.b.ins().jump(yes, &[]),
+        };
+        self.b.switch_to_block(yes);
+        match w {
+            Width::D => self.b.ins().store(Self::flags(), v, a, 0),
+            Width::S64 => {
+                let lo = self.b.ins().band_imm_u(v, 0xffff_ffff);
+                self.b.ins().store(Self::flags(), lo, a, 0)
+            }
+            Width::S32 => self.b.ins().istore32(Self::flags(), v, a, 0),
+        };
+        self.b.ins().jump(done, &[]);
+        self.b.switch_to_block(done);
     }
 
     fn add_var(&mut self, var: Variable, k: i64) {
@@ -195,17 +405,116 @@ impl Lower<'_, '_> {
         }
     }
 
-    /// Branches to `bail` unless `ok` (an i64 that is non-zero for success).
-    fn require(&mut self, ok: Value, bail: Block) {
+    /// Continues in a new block when `ok` (non-zero), else gives the bundle up in a
+    /// block that records operation `op` and jumps to `bail`.
+    fn require(&mut self, ok: Value, bail: Block, op: i64) {
         let cont = self.b.create_block();
-        self.b.ins().brif(ok, cont, &[], bail, &[]);
+        let fail = self.b.create_block();
+        self.b.ins().brif(ok, cont, &[], fail, &[]);
+        self.b.switch_to_block(fail);
+        let opv = self.b.ins().iconst(I64, op);
+        self.b.ins().jump(bail, &[arg(opv)]);
         self.b.switch_to_block(cont);
     }
 
-    /// Emits bundle `i`; `blocks[i]` is its entry, `bails[i]` its give-up block.
-    fn bundle(&mut self, t: &Trace, i: usize, blocks: &[Block], bails: &[Block]) {
+    /// Looks `addr` (an access of `n` bytes) up in the TLB at `tlb`: the host address
+    /// when the entry matches and the access stays in the page, else 0.
+    fn tlb_host(&mut self, tlb_field: i32, addr: Value, n: u8) -> Value {
+        let l = self.h.tlb;
+        let tlb = self.field(tlb_field);
+        let vpn = self.b.ins().ushr_imm_u(addr, 12);
+        let slot = self.b.ins().band_imm_u(vpn, (l.slots - 1) as i64);
+        let off = self.b.ins().ishl_imm_u(slot, l.entry_shift as i64);
+        let e = self.b.ins().iadd(tlb, off);
+        let tag = self.b.ins().load(I64, Self::flags(), e, l.vpn_off);
+        let host = self.b.ins().load(I64, Self::flags(), e, l.host_off);
+        let in_page = self.b.ins().band_imm_u(addr, PAGE - 1);
+        let hit = self.b.ins().icmp(IntCC::Equal, tag, vpn);
+        let fits =
+            self.b
+                .ins()
+                .icmp_imm_u(IntCC::UnsignedLessThanOrEqual, in_page, PAGE - n as i64);
+        let ok = self.b.ins().band(hit, fits);
+        let p = self.b.ins().iadd(host, in_page);
+        let zero = self.b.ins().iconst(I64, 0);
+        self.b.ins().select(ok, p, zero)
+    }
+
+    /// Load of `n` bytes at `addr` (zero-extended): inline on a TLB hit, else the
+    /// helper (which gives the bundle up on a fault).
+    fn load(&mut self, addr: Value, n: u8, bail: Block) -> Value {
+        let host = self.tlb_host(RTLB, addr, n);
+        let fast = self.b.create_block();
+        let slow = self.b.create_block();
+        let done = self.b.create_block();
+        self.b.append_block_param(done, I64);
+        self.b.ins().brif(host, fast, &[], slow, &[]);
+        self.b.switch_to_block(fast);
+        let v = match n {
+            8 => self.b.ins().load(I64, Self::flags(), host, 0),
+            4 => self.b.ins().uload32(Self::flags(), host, 0),
+            2 => self.b.ins().uload16(I64, Self::flags(), host, 0),
+            _ => self.b.ins().uload8(I64, Self::flags(), host, 0),
+        };
+        self.b.ins().jump(done, &[arg(v)]);
+        self.b.switch_to_block(slow);
+        let mem = self.field(MEM);
+        let out = self.out_addr();
+        let len = self.b.ins().iconst(I64, n as i64);
+        let ok = self.call(self.h.load, &[mem, addr, len, out]);
+        self.require(ok, bail, NO_OP);
+        let out = self.out_addr();
+        let v = self.b.ins().load(I64, Self::flags(), out, 0);
+        self.b.ins().jump(done, &[arg(v)]);
+        self.b.switch_to_block(done);
+        self.b.block_params(done)[0]
+    }
+
+    /// Checks a store of `n` bytes at `addr` before the bundle commits: the host
+    /// address on a TLB hit, else 0 after the helper checked the page is writable.
+    fn store_check(&mut self, addr: Value, n: u8, bail: Block) -> Value {
+        let host = self.tlb_host(WTLB, addr, n);
+        let slow = self.b.create_block();
+        let done = self.b.create_block();
+        self.b.ins().brif(host, done, &[], slow, &[]);
+        self.b.switch_to_block(slow);
+        let mem = self.field(MEM);
+        let len = self.b.ins().iconst(I64, n as i64);
+        let ok = self.call(self.h.check_write, &[mem, addr, len]);
+        self.require(ok, bail, NO_OP);
+        self.b.ins().jump(done, &[]);
+        self.b.switch_to_block(done);
+        host
+    }
+
+    /// Performs a checked store; returns non-zero when it hit a page of decoded code.
+    fn store(&mut self, host: Value, addr: Value, n: u8, v: Value) -> Value {
+        let fast = self.b.create_block();
+        let slow = self.b.create_block();
+        let done = self.b.create_block();
+        self.b.append_block_param(done, I64);
+        self.b.ins().brif(host, fast, &[], slow, &[]);
+        self.b.switch_to_block(fast);
+        match n {
+            8 => self.b.ins().store(Self::flags(), v, host, 0),
+            4 => self.b.ins().istore32(Self::flags(), v, host, 0),
+            2 => self.b.ins().istore16(Self::flags(), v, host, 0),
+            _ => self.b.ins().istore8(Self::flags(), v, host, 0),
+        };
+        let zero = self.b.ins().iconst(I64, 0);
+        self.b.ins().jump(done, &[arg(zero)]);
+        self.b.switch_to_block(slow);
+        let mem = self.field(MEM);
+        let len = self.b.ins().iconst(I64, n as i64);
+        let hit = self.call(self.h.store, &[mem, addr, len, v]);
+        self.b.ins().jump(done, &[arg(hit)]);
+        self.b.switch_to_block(done);
+        self.b.block_params(done)[0]
+    }
+
+    /// Emits bundle `i`; `blocks[i]` is its entry.
+    fn bundle(&mut self, t: &Trace, i: usize, blocks: &[Block]) {
         let bd: &Bundle = &t.bundles[i];
-        let bail = bails[i];
         self.b.switch_to_block(blocks[i]);
         // budget: return before the bundle when it is used up
         let budget = self.b.use_var(self.budget);
@@ -213,72 +522,103 @@ impl Lower<'_, '_> {
         let out_of_budget = self.b.create_block();
         self.b.ins().brif(budget, body, &[], out_of_budget, &[]);
         self.b.switch_to_block(out_of_budget);
-        self.ret(bd.addr);
+        self.leave(bd.addr, Exit::Budget, NO_OP);
         self.b.switch_to_block(body);
 
+        // give-up block of this bundle (param: the operation that gave up)
+        let bail = self.b.create_block();
+        self.b.append_block_param(bail, I64);
         let helpers_touch_fp = bd.ops.iter().any(|o| matches!(o.kind, Kind::Helper(_)));
         if helpers_touch_fp {
             self.fp_copy(true);
         }
+        let ln = bd.uses_loop().then(|| self.loop_now());
         // ---- compute
-        let mut results: Vec<(Value, Option<Value>)> = Vec::new();
+        let mut results: Vec<Res> = Vec::new();
+        let mut ran: Option<Value> = None;
+        let mut strmd_dec: Option<Value> = None;
         for op in &bd.ops {
-            let (a, ta) = self.src(op.src[0]);
-            let (b, tb) = self.src(op.src[1]);
-            let (c, tc) = self.src(op.src[2]);
-            if self.opts.tags {
-                let mut any: Option<Value> = None;
-                for (t, m) in [(ta, op.tmask[0]), (tb, op.tmask[1]), (tc, op.tmask[2])] {
-                    if let (Some(t), m) = (t, m) {
-                        if m == 0 {
-                            continue;
-                        }
-                        let x = self.b.ins().band_imm_u(t, m as i64);
-                        any = Some(match any {
-                            Some(y) => self.b.ins().bor(x, y),
-                            None => x,
-                        });
-                    }
-                }
-                if let Some(any) = any {
-                    let cont = self.b.create_block();
-                    self.b.ins().brif(any, bail, &[], cont, &[]);
-                    self.b.switch_to_block(cont);
-                }
+            let mut run = self.guard(&op.rlp, ln);
+            if let Some(r) = run {
+                let r = self.b.ins().uextend(I64, r);
+                ran = Some(match ran {
+                    Some(x) => self.b.ins().iadd(x, r),
+                    None => r,
+                });
+            } else {
+                let one = self.b.ins().iconst(I64, 1);
+                ran = Some(match ran {
+                    Some(x) => self.b.ins().iadd(x, one),
+                    None => one,
+                });
             }
+            if let (Kind::Store(_), true) = (op.kind, bd.loop_mode) {
+                // loop mode: no stores in the prologue, nor once the epilogue's stores
+                // are used up at the loop end
+                let ln = ln.expect("loop state loaded");
+                let pro = self.b.ins().icmp_imm_u(IntCC::NotEqual, ln.pcnt, 0);
+                let lsr = self.b.use_var(self.lsr);
+                let strmd = self.b.ins().ushr_imm_u(lsr, 21);
+                let strmd = self.b.ins().band_imm_u(strmd, 0x7f);
+                let s0 = self.b.ins().icmp_imm_u(IntCC::Equal, strmd, 0);
+                let done = self.b.ins().band(ln.le, s0);
+                let off = self.b.ins().bor(pro, done);
+                let on = self.b.ins().bxor_imm_u(off, 1);
+                let eff = match run {
+                    Some(r) => self.b.ins().band(r, on),
+                    None => on,
+                };
+                let dec = self.b.ins().band(eff, ln.le);
+                let dec = self.b.ins().uextend(I64, dec);
+                strmd_dec = Some(match strmd_dec {
+                    Some(x) => self.b.ins().iadd(x, dec),
+                    None => dec,
+                });
+                run = Some(eff);
+            }
+            // sources are read whether or not the op runs: registers kept in memory lie
+            // inside the window the entry guard checked, so the reads are always valid
+            let a = self.src(op.src[0]);
+            let b = self.src(op.src[1]);
+            let c = self.src(op.src[2]);
             let r = match op.kind {
-                Kind::Native(n) => (self.native(n, a, b), None),
+                Kind::Native(n) => Res {
+                    v: self.native(n, a, b),
+                    run,
+                    st: None,
+                },
                 Kind::Helper(id) => {
-                    let fp = self.field(FP);
-                    let out = self.out_addr();
-                    let idv = self.b.ins().iconst(I64, id as i64);
-                    let ok = self.call(self.h.sem, &[idv, fp, a, b, c, out]);
-                    self.require(ok, bail);
-                    let out = self.out_addr();
-                    (self.b.ins().load(I64, Self::flags(), out, 0), None)
+                    let v = self.when(run, |me| {
+                        let fp = me.field(FP);
+                        let out = me.out_addr();
+                        let idv = me.b.ins().iconst(I64, id as i64);
+                        let ok = me.call(me.h.sem, &[idv, fp, a, b, c, out]);
+                        me.require(ok, bail, id as i64);
+                        let out = me.out_addr();
+                        me.b.ins().load(I64, Self::flags(), out, 0)
+                    });
+                    Res { v, run, st: None }
                 }
                 Kind::Load(n) => {
-                    let addr = self.b.ins().iadd(a, b);
-                    let mem = self.field(MEM);
-                    let out = self.out_addr();
-                    let len = self.b.ins().iconst(I64, n as i64);
-                    let ok = self.call(self.h.load, &[mem, addr, len, out]);
-                    self.require(ok, bail);
-                    let out = self.out_addr();
-                    (self.b.ins().load(I64, Self::flags(), out, 0), None)
+                    let v = self.when(run, |me| {
+                        let addr = me.b.ins().iadd(a, b);
+                        me.load(addr, n, bail)
+                    });
+                    Res { v, run, st: None }
                 }
                 Kind::Store(n) => {
                     let addr = self.b.ins().iadd(a, b);
-                    let mem = self.field(MEM);
-                    let len = self.b.ins().iconst(I64, n as i64);
-                    let ok = self.call(self.h.check_write, &[mem, addr, len]);
-                    self.require(ok, bail);
-                    (c, Some(addr))
+                    let host = self.when(run, |me| me.store_check(addr, n, bail));
+                    Res {
+                        v: c,
+                        run,
+                        st: Some((addr, host)),
+                    }
                 }
             };
             results.push(r);
         }
-        // ---- transfer decision (predicates and CTPRs as before the bundle)
+        // ---- transfer decision (predicates, loop state and CTPRs as before the bundle)
         let mut taken: Option<Value> = None;
         let mut target = 0u64;
         match bd.xfer {
@@ -290,21 +630,9 @@ impl Lower<'_, '_> {
                 target = t;
                 taken = Some(match cond {
                     Cond::Always => self.b.ins().iconst(I64, 1),
-                    Cond::Pred { phys, invert } => {
-                        let pp = self.field(PREDS);
-                        let p = self.b.ins().load(I64, Self::flags(), pp, 0);
-                        let sh = self.b.ins().ushr_imm_u(p, 2 * phys as i64);
-                        // a diagnostic predicate leaves the trace
-                        let d = self.b.ins().band_imm_u(sh, 2);
-                        let cont = self.b.create_block();
-                        self.b.ins().brif(d, bail, &[], cont, &[]);
-                        self.b.switch_to_block(cont);
-                        let v = self.b.ins().band_imm_u(sh, 1);
-                        if invert {
-                            self.b.ins().bxor_imm_u(v, 1)
-                        } else {
-                            v
-                        }
+                    Cond::Ct { kind, p } => {
+                        let v = self.ct_cond(kind, p, ln);
+                        self.b.ins().uextend(I64, v)
                     }
                 });
                 if let Xfer::Ct {
@@ -320,12 +648,12 @@ impl Lower<'_, '_> {
                         .b
                         .ins()
                         .load(I64, Self::flags(), cp, 8 * (ctpr as i32 & 3));
-                    let differs = self.b.ins().icmp_imm_u(IntCC::NotEqual, c, expect as i64);
-                    let differs = self.b.ins().uextend(I64, differs);
-                    let bad = self.b.ins().band(differs, taken.unwrap_or(differs));
-                    let cont = self.b.create_block();
-                    self.b.ins().brif(bad, bail, &[], cont, &[]);
-                    self.b.switch_to_block(cont);
+                    let same = self.b.ins().icmp_imm_u(IntCC::Equal, c, expect as i64);
+                    let same = self.b.ins().uextend(I64, same);
+                    let nt = self.b.ins().icmp_imm_u(IntCC::Equal, taken.unwrap(), 0);
+                    let nt = self.b.ins().uextend(I64, nt);
+                    let ok = self.b.ins().bor(same, nt);
+                    self.require(ok, bail, NO_OP);
                 }
             }
         }
@@ -336,34 +664,62 @@ impl Lower<'_, '_> {
             self.b.ins().store(Self::flags(), v, cp, 8 * (n as i32 & 3));
         }
         let mut smc: Option<Value> = None;
-        for (op, &(v, addr)) in bd.ops.iter().zip(results.iter()) {
-            match (op.kind, op.dst) {
-                (Kind::Store(n), _) => {
-                    let mem = self.field(MEM);
-                    let len = self.b.ins().iconst(I64, n as i64);
-                    let hit = self.call(self.h.store, &[mem, addr.unwrap_or(v), len, v]);
-                    smc = Some(match smc {
-                        Some(s) => self.b.ins().bor(s, hit),
-                        None => hit,
-                    });
-                }
-                (_, Dst::Win(n, w)) => self.write_reg(false, n, w, v),
-                (_, Dst::Glob(n, w)) => self.write_reg(true, n, w, v),
-                (_, Dst::Pred(p)) => {
-                    let pp = self.field(PREDS);
-                    let old = self.b.ins().load(I64, Self::flags(), pp, 0);
-                    let cleared = self.b.ins().band_imm_s(old, !(3i64 << (2 * p as i64)));
-                    let bit = self.b.ins().band_imm_u(v, 1);
-                    let bit = self.b.ins().ishl_imm_u(bit, 2 * p as i64);
-                    let new = self.b.ins().bor(cleared, bit);
-                    self.b.ins().store(Self::flags(), new, pp, 0);
-                }
-                (_, Dst::None) => {}
+        for (op, r) in bd.ops.iter().zip(results.iter()) {
+            if let (Kind::Store(n), Some((addr, host))) = (op.kind, r.st) {
+                let v = r.v;
+                let hit = self.when(r.run, |me| me.store(host, addr, n, v));
+                smc = Some(match smc {
+                    Some(s) => self.b.ins().bor(s, hit),
+                    None => hit,
+                });
             }
         }
-        self.add_var(self.bundles, 1);
-        if !bd.ops.is_empty() {
-            self.add_var(self.ops, bd.ops.len() as i64);
+        for (op, r) in bd.ops.iter().zip(results.iter()) {
+            match op.dst {
+                Dst::Win(n, w) => self.write_reg(Reg { global: false, n }, w, r.v, r.run),
+                Dst::Glob(n, w) => self.write_reg(Reg { global: true, n }, w, r.v, r.run),
+                Dst::Based(n, w) => {
+                    let a = self.mem_reg_addr(true, n);
+                    self.write_mem_reg(a, w, r.v, r.run)
+                }
+                Dst::Pred(p) => {
+                    let sh = self.pred_shift(p);
+                    let old = self.b.use_var(self.preds);
+                    let three = self.b.ins().iconst(I64, 3);
+                    let m = self.b.ins().ishl(three, sh);
+                    let cleared = self.b.ins().band_not(old, m);
+                    let bit = self.b.ins().band_imm_u(r.v, 1);
+                    let bit = self.b.ins().ishl(bit, sh);
+                    let new = self.b.ins().bor(cleared, bit);
+                    let new = match r.run {
+                        Some(run) => self.b.ins().select(run, new, old),
+                        None => new,
+                    };
+                    self.b.def_var(self.preds, new);
+                }
+                Dst::None => {}
+            }
+        }
+        if let Some(dec) = strmd_dec {
+            let lsr = self.b.use_var(self.lsr);
+            let strmd = self.b.ins().ushr_imm_u(lsr, 21);
+            let strmd = self.b.ins().band_imm_u(strmd, 0x7f);
+            let less = self.b.ins().isub(strmd, dec);
+            let under = self.b.ins().icmp(IntCC::UnsignedLessThan, strmd, dec);
+            let zero = self.b.ins().iconst(I64, 0);
+            let nv = self.b.ins().select(under, zero, less);
+            let nv = self.b.ins().ishl_imm_u(nv, 21);
+            let kept = self.b.ins().band_imm_s(lsr, !(0x7fi64 << 21));
+            let nl = self.b.ins().bor(kept, nv);
+            self.b.def_var(self.lsr, nl);
+        }
+        // stubs: bit 0 fires on a taken transfer, bit 1 otherwise (a bundle with an
+        // unconditional transfer always takes it)
+        self.stubs(bd, taken);
+        if let Some(n) = ran {
+            let v = self.b.use_var(self.ops);
+            let v = self.b.ins().iadd(v, n);
+            self.b.def_var(self.ops, v);
         }
         self.add_var(self.budget, -1);
         // ---- where next
@@ -385,12 +741,12 @@ impl Lower<'_, '_> {
                     let leave = me.b.create_block();
                     me.b.ins().brif(s, leave, &[], blk, &[]);
                     me.b.switch_to_block(leave);
-                    me.ret(addr);
+                    me.leave(addr, Exit::CodeWrite, NO_OP);
                 } else {
                     me.b.ins().jump(blk, &[]);
                 }
             }
-            None => me.ret(addr),
+            None => me.leave(addr, Exit::Path, NO_OP),
         };
         match taken {
             None => emit_go(self, go_next, bd.next),
@@ -406,10 +762,174 @@ impl Lower<'_, '_> {
         }
         // ---- give up: nothing of this bundle happened
         self.b.switch_to_block(bail);
+        let op = self.b.block_params(bail)[0];
         if helpers_touch_fp {
             self.fp_copy(false);
         }
-        self.ret(bd.addr);
+        let ip = self.b.ins().iconst(I64, bd.addr as i64);
+        let why = self.b.ins().iconst(I64, Exit::GaveUp as i64);
+        self.b.ins().jump(self.exit, &[arg(ip), arg(why), arg(op)]);
+    }
+
+    /// SS.ctcond `kind` on predicate `p` and the loop state (i8 0/1).
+    fn ct_cond(&mut self, kind: u8, p: PRef, ln: Option<LoopNow>) -> Value {
+        let needs_pred = matches!(kind, 2 | 3 | 6 | 7 | 0xe | 0xf);
+        let pv = if needs_pred {
+            let v = self.pred(p);
+            Some(self.b.ins().icmp_imm_u(IntCC::NotEqual, v, 0))
+        } else {
+            None
+        };
+        let not = |me: &mut Self, v: Value| me.b.ins().bxor_imm_u(v, 1);
+        match kind {
+            2 => pv.unwrap(),
+            3 => not(self, pv.unwrap()),
+            _ => {
+                let ln = ln.expect("loop state loaded");
+                let le = ln.le;
+                let p = pv.unwrap_or(le);
+                let in_pro = self.b.ins().icmp_imm_u(IntCC::NotEqual, ln.pcnt, 0);
+                let nle = not(self, le);
+                let np = not(self, p);
+                let (pro, other) = match kind {
+                    4 => return le,
+                    5 => return nle,
+                    6 => (le, self.b.ins().bor(p, le)),
+                    7 => (nle, self.b.ins().band(np, nle)),
+                    0xe => (le, self.b.ins().bor(np, le)),
+                    _ => (nle, self.b.ins().band(p, nle)),
+                };
+                self.b.ins().select(in_pro, pro, other)
+            }
+        }
+    }
+
+    /// The bundle's alc/abn/abp stubs.
+    fn stubs(&mut self, bd: &Bundle, taken: Option<Value>) {
+        // Some(static) or None (decided at run time by `taken`)
+        let fire = |v: u8| -> Result<bool, (bool, bool)> {
+            match (bd.xfer, taken) {
+                (Xfer::None, _) | (_, None) => Ok(v & 2 != 0),
+                (
+                    Xfer::Ct {
+                        cond: Cond::Always, ..
+                    }
+                    | Xfer::Ibranch {
+                        cond: Cond::Always, ..
+                    },
+                    _,
+                ) => Ok(v & 1 != 0),
+                _ => Err((v & 1 != 0, v & 2 != 0)),
+            }
+        };
+        let cond = |me: &mut Self, f: Result<bool, (bool, bool)>| -> Option<Option<Value>> {
+            match f {
+                Ok(false) => None,
+                Ok(true) => Some(None),
+                Err((t, n)) => {
+                    let tk = taken.expect("dynamic only with a transfer");
+                    match (t, n) {
+                        (false, false) => None,
+                        (true, true) => Some(None),
+                        (true, false) => Some(Some(me.b.ins().icmp_imm_u(IntCC::NotEqual, tk, 0))),
+                        (false, true) => Some(Some(me.b.ins().icmp_imm_u(IntCC::Equal, tk, 0))),
+                    }
+                }
+            }
+        };
+        if let Some(c) = cond(self, fire(bd.alc)) {
+            let lcnt = self.b.use_var(self.lcnt);
+            let lsr = self.b.use_var(self.lsr);
+            let (nl, nh) = {
+                let yes = self.b.create_block();
+                let done = self.b.create_block();
+                self.b.append_block_param(done, I64);
+                self.b.append_block_param(done, I64);
+                match c {
+                    Some(c) => self.b.ins().brif(c, yes, &[], done, &[arg(lcnt), arg(lsr)]),
+                    None => self.b.ins().jump(yes, &[]),
+                };
+                self.b.switch_to_block(yes);
+                let out = self.out_addr();
+                let h = self.call(self.h.alc, &[lcnt, lsr, out]);
+                let out = self.out_addr();
+                let l = self.b.ins().load(I64, Self::flags(), out, 0);
+                self.b.ins().jump(done, &[arg(l), arg(h)]);
+                self.b.switch_to_block(done);
+                (self.b.block_params(done)[0], self.b.block_params(done)[1])
+            };
+            self.b.def_var(self.lcnt, nl);
+            self.b.def_var(self.lsr, nh);
+        }
+        for (v, var, size) in [
+            (bd.abn, self.rcur, self.rot.map(|r| r.rsz)),
+            (bd.abp, self.pcur, self.rot.map(|r| r.psz)),
+        ] {
+            let Some(size) = size else { continue };
+            if let Some(c) = cond(self, fire(v)) {
+                // cur = (cur + size) mod (size + 1), i.e. one step down
+                let cur = self.b.use_var(var);
+                let z = self.b.ins().icmp_imm_u(IntCC::Equal, cur, 0);
+                let dec = self.b.ins().iadd_imm_s(cur, -1);
+                let top = self.b.ins().iconst(I64, size as i64);
+                let new = self.b.ins().select(z, top, dec);
+                let new = match c {
+                    Some(c) => self.b.ins().select(c, new, cur),
+                    None => new,
+                };
+                self.b.def_var(var, new);
+            }
+        }
+    }
+
+    /// The shared exit: stores the written registers, predicates and counters back.
+    fn emit_exit(&mut self, budget0: Value) {
+        self.b.switch_to_block(self.exit);
+        let [ip, why, op] = [0, 1, 2].map(|k| self.b.block_params(self.exit)[k]);
+        for k in 0..self.regs.len() {
+            let (r, var, written) = self.regs[k];
+            if !written {
+                continue;
+            }
+            let base = self.field(if r.global { G } else { WIN });
+            let v = self.b.use_var(var);
+            self.b.ins().store(Self::flags(), v, base, 16 * r.n as i32);
+        }
+        if self.preds_written {
+            let pp = self.field(PREDS);
+            let v = self.b.use_var(self.preds);
+            self.b.ins().store(Self::flags(), v, pp, 0);
+        }
+        let mut state = vec![];
+        if let Some(r) = self.rot {
+            if r.dyn_regs {
+                state.push((self.rcur, RCUR));
+            }
+            if r.dyn_preds {
+                state.push((self.pcur, PCUR));
+            }
+        }
+        if self.uses_loop {
+            state.push((self.lcnt, LCNT));
+            state.push((self.lsr, LSR));
+        }
+        for (var, off) in state {
+            let v = self.b.use_var(var);
+            self.b.ins().store(Self::flags(), v, self.ctx, off);
+        }
+        let budget = self.b.use_var(self.budget);
+        let ran = self.b.ins().isub(budget0, budget);
+        let ops = self.b.use_var(self.ops);
+        for (v, off) in [
+            (budget, BUDGET),
+            (ran, BUNDLES),
+            (ops, OPS),
+            (why, EXIT),
+            (op, EXIT_OP),
+        ] {
+            self.b.ins().store(Self::flags(), v, self.ctx, off);
+        }
+        self.b.ins().return_(&[ip]);
     }
 }
 
@@ -420,6 +940,74 @@ pub(crate) struct Target {
     pub fe: cranelift_codegen::isa::TargetFrontendConfig,
 }
 
+/// The registers `t` keeps in variables, in first-use order, with whether it writes
+/// them (window registers inside a rotating based area stay in memory); and the tag
+/// bits of the predicate word the trace reads, and whether it writes predicates.
+fn collect(t: &Trace) -> (Vec<(Reg, bool)>, u64, bool) {
+    let based = t
+        .rot
+        .filter(|r| r.dyn_regs)
+        .map(|r| (2 * r.rbs as u32, 2 * r.rbs as u32 + 2 * r.rsz as u32 + 2));
+    let in_memory = |n: u8| based.is_some_and(|(a, b)| (a..b).contains(&(n as u32)));
+    let mut regs: Vec<(Reg, bool)> = Vec::new();
+    let mut note = |r: Reg, w: bool| {
+        if !r.global && in_memory(r.n) {
+            return;
+        }
+        match regs.iter_mut().find(|(x, _)| *x == r) {
+            Some((_, ww)) => *ww |= w,
+            None => regs.push((r, w)),
+        }
+    };
+    let psize = t.rot.map_or(0, |r| r.psz as u32 + 1);
+    let mut ptags = 0u64;
+    let mut read = |p: PRef| match p {
+        PRef::Phys(n) => ptags |= 2 << (2 * (n as u32 & 31)),
+        PRef::Rot(_) => {
+            for k in 0..psize.min(32) {
+                ptags |= 2 << (2 * k);
+            }
+        }
+    };
+    let mut pwritten = false;
+    for bd in &t.bundles {
+        for op in &bd.ops {
+            for s in op.src {
+                match s {
+                    Src::Win(n) => note(Reg { global: false, n }, false),
+                    Src::Glob(n) => note(Reg { global: true, n }, false),
+                    _ => {}
+                }
+            }
+            match op.dst {
+                Dst::Win(n, _) => note(Reg { global: false, n }, true),
+                Dst::Glob(n, _) => note(Reg { global: true, n }, true),
+                Dst::Pred(_) => pwritten = true,
+                Dst::Based(..) | Dst::None => {}
+            }
+            for t in op.rlp.iter().flatten() {
+                if let Term::Pred(p, _) = *t {
+                    read(p);
+                }
+            }
+        }
+        if let Xfer::Ct {
+            cond: Cond::Ct { kind, p },
+            ..
+        }
+        | Xfer::Ibranch {
+            cond: Cond::Ct { kind, p },
+            ..
+        } = bd.xfer
+        {
+            if matches!(kind, 2 | 3 | 6 | 7 | 0xe | 0xf) {
+                read(p);
+            }
+        }
+    }
+    (regs, ptags, pwritten)
+}
+
 /// Builds the function for `t` into `func`.
 pub(crate) fn build(
     func: &mut Function,
@@ -427,7 +1015,7 @@ pub(crate) fn build(
     target: &Target,
     t: &Trace,
     h: &Helpers,
-    opts: Options,
+    _opts: Options,
 ) {
     let (ptr, cc, fe) = (target.ptr, target.cc, target.fe);
     func.signature.call_conv = cc;
@@ -443,35 +1031,113 @@ pub(crate) fn build(
     ));
     b.switch_to_block(entry);
     let ctx = b.block_params(entry)[0];
-    let fields: Vec<(i32, Value)> = [WIN, WTAG, G, GTAG, PREDS, CTPR, FP, MEM]
+    let fl = MemFlagsData::trusted();
+    let fields: Vec<(i32, Value)> = [WIN, WTAG, G, GTAG, PREDS, CTPR, FP, MEM, RTLB, WTLB]
         .into_iter()
-        .map(|off| (off, b.ins().load(ptr, MemFlagsData::trusted(), ctx, off)))
+        .map(|off| (off, b.ins().load(ptr, fl, ctx, off)))
         .collect();
-    let counters = [BUDGET, BUNDLES, OPS].map(|off| {
+    let field = |off: i32| fields.iter().find(|(o, _)| *o == off).unwrap().1;
+    let (used, ptag_mask, pwritten) = collect(t);
+    let head = t.bundles[0].addr;
+
+    // entry check: no register or predicate the trace names carries a tag, so values
+    // stay untagged inside it (every result it writes is untagged)
+    let mut tags: Option<Value> = None;
+    for &(r, _) in &used {
+        let base = field(if r.global { GTAG } else { WTAG });
+        let tg = b.ins().uload8(I64, fl, base, r.n as i32);
+        tags = Some(match tags {
+            Some(x) => b.ins().bor(x, tg),
+            None => tg,
+        });
+    }
+    if let Some(r) = t.rot.filter(|r| r.dyn_regs) {
+        // the whole rotating based area stays in memory and must be untagged
+        let wtag = field(WTAG);
+        for k in 2 * r.rbs as i32..2 * r.rbs as i32 + 2 * r.rsz as i32 + 2 {
+            let tg = b.ins().uload8(I64, fl, wtag, k);
+            tags = Some(match tags {
+                Some(x) => b.ins().bor(x, tg),
+                None => tg,
+            });
+        }
+    }
+    let pv = b.ins().load(I64, fl, field(PREDS), 0);
+    if ptag_mask != 0 {
+        let pt = b.ins().band_imm_u(pv, ptag_mask as i64);
+        tags = Some(match tags {
+            Some(x) => b.ins().bor(x, pt),
+            None => pt,
+        });
+    }
+    if let Some(tags) = tags {
+        let refuse = b.create_block();
+        let go = b.create_block();
+        b.ins().brif(tags, refuse, &[], go, &[]);
+        b.switch_to_block(refuse);
+        let z = b.ins().iconst(I64, 0);
+        b.ins().store(fl, z, ctx, BUNDLES);
+        b.ins().store(fl, z, ctx, OPS);
+        let why = b.ins().iconst(I64, Exit::NotEntered as i64);
+        b.ins().store(fl, why, ctx, EXIT);
+        let ip = b.ins().iconst(I64, head as i64);
+        b.ins().return_(&[ip]);
+        b.switch_to_block(go);
+    }
+    let budget0 = b.ins().load(I64, fl, ctx, BUDGET);
+    let budget = b.declare_var(I64);
+    b.def_var(budget, budget0);
+    let ops = b.declare_var(I64);
+    let zero = b.ins().iconst(I64, 0);
+    b.def_var(ops, zero);
+    let preds = b.declare_var(I64);
+    b.def_var(preds, pv);
+    let mut regs = Vec::with_capacity(used.len());
+    for &(r, written) in &used {
+        let base = field(if r.global { G } else { WIN });
+        let v = b.ins().load(I64, fl, base, 16 * r.n as i32);
         let var = b.declare_var(I64);
-        let v = b.ins().load(I64, MemFlagsData::trusted(), ctx, off);
+        b.def_var(var, v);
+        regs.push((r, var, written));
+    }
+    let state = [RCUR, PCUR, LCNT, LSR].map(|off| {
+        let var = b.declare_var(I64);
+        let v = b.ins().load(I64, fl, ctx, off);
         b.def_var(var, v);
         var
     });
+    let uses_loop = t.bundles.iter().any(|bd| bd.uses_loop());
+    let exit = b.create_block();
+    for _ in 0..3 {
+        b.append_block_param(exit, I64);
+    }
     let blocks: Vec<Block> = t.bundles.iter().map(|_| b.create_block()).collect();
-    let bails: Vec<Block> = t.bundles.iter().map(|_| b.create_block()).collect();
     b.ins().jump(blocks[0], &[]);
     let mut l = Lower {
         b,
         ptr,
         ctx,
         h,
-        opts,
         out,
         cc,
         fields,
-        budget: counters[0],
-        bundles: counters[1],
-        ops: counters[2],
+        budget,
+        ops,
+        regs,
+        preds,
+        preds_written: pwritten,
+        exit,
+        rot: t.rot,
+        rcur: state[0],
+        pcur: state[1],
+        lcnt: state[2],
+        lsr: state[3],
+        uses_loop,
     };
     for i in 0..t.bundles.len() {
-        l.bundle(t, i, &blocks, &bails);
+        l.bundle(t, i, &blocks);
     }
+    l.emit_exit(budget0);
     l.b.seal_all_blocks();
     l.b.finalize(fe);
 }
