@@ -99,6 +99,8 @@ pub struct TierOptions {
     pub jit_threshold: Option<u32>,
     /// `-jit-disable CLASS,...` (validated by the JIT tier)
     pub jit_disable: Option<String>,
+    /// `-jit-code-size BYTES`: native code kept before all traces are dropped
+    pub jit_code_size: Option<usize>,
 }
 
 /// The execution tier.
@@ -218,6 +220,15 @@ fn apply(o: &mut Options, name: &str, v: &OsStr) -> Result<(), String> {
             )
         }
         "jit-disable" => o.tier.jit_disable = Some(s()?.to_string()),
+        "jit-code-size" => {
+            let t = s()?;
+            o.tier.jit_code_size = Some(
+                t.parse()
+                    .ok()
+                    .filter(|&n: &usize| n > 0)
+                    .ok_or_else(|| format!("-jit-code-size: '{t}' is not a positive number"))?,
+            )
+        }
         _ => return Err(format!("unknown option '-{name}'")),
     }
     Ok(())
@@ -238,6 +249,7 @@ pub const WITH_VALUE: &[&str] = &[
     "tier",
     "jit-threshold",
     "jit-disable",
+    "jit-code-size",
 ];
 
 /// Parses `args` (without the command name); `env` looks up `E2KEMU_*` defaults.
@@ -380,7 +392,7 @@ pub fn usage() -> String {
          --stats                               print execution statistics on exit\n\
          -tier interp|jit                      execution tier (default: jit when built with it)\n\
          -jit-threshold N                      executions of a loop head before it is compiled\n\
-         -jit-disable CLASS,...                no native code for alu, shift, cmp (or native: all)\n\n",
+         -jit-disable CLASS,...                no native code for alu, shift, cmp (or native: all)\n         -jit-code-size BYTES                  native code kept before all traces are dropped (default 64 MiB)\n\n",
     );
     s.push_str(
         "The guest environment is this process's environment changed by -E/-U.\n\

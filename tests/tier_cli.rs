@@ -76,3 +76,49 @@ fn jit_tier_is_refused_without_the_feature() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--features jit"));
 }
+
+/// A benchmark program with several hot loops, run with room for barely one trace:
+/// the JIT keeps dropping its code module and recompiling, and the output stays right.
+#[cfg(feature = "jit")]
+#[test]
+fn jit_code_size_limit_rebuilds_the_code_module() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let o = Command::new(env!("CARGO_BIN_EXE_e2kemu"))
+        .args([
+            "-tier",
+            "jit",
+            "-jit-threshold",
+            "0",
+            "-jit-code-size",
+            "2048",
+        ])
+        .args(["--stats", "-0", "checksum_table"])
+        .arg(format!("{root}/benches/programs/checksum_table.s"))
+        .arg("20")
+        .output()
+        .expect("e2kemu runs");
+    assert!(o.status.success(), "{o:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "checksum_table passes=20 crc32=0000000098a1549f\n"
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    let rebuilds: u64 = err
+        .split("code rebuilds ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no rebuild count in: {err}"));
+    assert!(rebuilds > 0, "the code module was never rebuilt: {err}");
+}
+
+#[cfg(feature = "jit")]
+#[test]
+fn jit_code_size_must_be_positive() {
+    let o = run(&["-jit-code-size", "0"]);
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("-jit-code-size: '0' is not a positive number"),
+        "{o:?}"
+    );
+}

@@ -271,7 +271,7 @@ impl Interp {
             *jit.stats.record_stops.entry(why).or_default() += 1;
         }
         let id = match rec {
-            Some((t, g)) => jit.compile(&t, g),
+            Some(t) => jit.compile(&t),
             None => 0,
         };
         let e = &mut self.direct[slot];

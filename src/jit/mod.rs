@@ -10,7 +10,7 @@ use crate::mem::{GuestMem, JIT_TLB, PAGE_SHIFT};
 use e2k_isa::sem::SemCtx;
 use e2k_isa::tables::ALOPS;
 use e2kemu_jit as j;
-use record::{Disabled, Guard};
+use record::Disabled;
 use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
 
@@ -24,6 +24,9 @@ pub struct JitConfig {
     pub threshold: u32,
     /// `-jit-disable CLASS,...`
     pub disabled: Disabled,
+    /// `-jit-code-size BYTES`: native code the module may hold; compiling beyond it
+    /// (or dropped code above half of it) drops every trace and frees their code
+    pub code_size: usize,
 }
 
 impl Default for JitConfig {
@@ -31,6 +34,7 @@ impl Default for JitConfig {
         JitConfig {
             threshold: DEFAULT_THRESHOLD,
             disabled: Disabled::default(),
+            code_size: DEFAULT_CODE_SIZE,
         }
     }
 }
@@ -62,20 +66,41 @@ pub struct JitStats {
     pub gave_up_ops: BTreeMap<&'static str, u64>,
     /// bundles that ended trace recording, by why (the op or bundle feature)
     pub record_stops: BTreeMap<&'static str, u64>,
+    /// exits linked to the trace they lead to (chained without the dispatcher)
+    pub links: u64,
+    /// code module rebuilds and the dropped code they freed
+    pub rebuilds: u64,
+    pub code_bytes_freed: u64,
 }
 
 struct Compiled {
     code: j::Compiled,
-    guard: Guard,
+    head: u64,
+    /// link cells of the trace's exits (see `j::Jit::compile`); boxed so their address
+    /// stays fixed
+    links: Box<[u64]>,
+    /// cells of other traces that chain to this one: (trace id, cell)
+    incoming: Vec<(u32, u32)>,
 }
+
+/// Default `-jit-code-size`.
+pub const DEFAULT_CODE_SIZE: usize = 64 << 20;
 
 /// All JIT state of one interpreter.
 pub struct JitState {
     jit: j::Jit,
+    helpers: j::Helpers,
     pub cfg: JitConfig,
+    /// traces by id - `base` - 1; ids at or below `base` belong to dropped modules
     traces: Vec<Option<Compiled>>,
+    base: u32,
     /// trace ids by the pages their bundles lie in
     by_page: HashMap<u64, Vec<u32>>,
+    /// code bytes of dropped traces still held by the module
+    dead_bytes: usize,
+    /// the last path exit: (trace, cell, target address), linked when the trace at
+    /// that address is entered next
+    last_exit: Option<(u32, u32, u64)>,
     pub stats: JitStats,
 }
 
@@ -150,20 +175,36 @@ impl JitState {
         };
         Ok(JitState {
             jit: j::Jit::new(helpers).map_err(|e| e.to_string())?,
+            helpers,
             cfg,
             traces: Vec::new(),
+            base: 0,
             by_page: HashMap::new(),
+            dead_bytes: 0,
+            last_exit: None,
             stats: JitStats::default(),
         })
     }
 
+    fn get(&self, id: u32) -> Option<&Compiled> {
+        let k = id.checked_sub(self.base + 1)? as usize;
+        self.traces.get(k)?.as_ref()
+    }
+
+    fn get_mut(&mut self, id: u32) -> Option<&mut Compiled> {
+        let k = id.checked_sub(self.base + 1)? as usize;
+        self.traces.get_mut(k)?.as_mut()
+    }
+
     /// Compiles a recorded trace; its id (> 0), or 0 when it cannot be compiled.
-    pub fn compile(&mut self, t: &j::Trace, guard: Guard) -> u32 {
+    pub fn compile(&mut self, t: &j::Trace) -> u32 {
+        if self.jit.code_bytes >= self.cfg.code_size {
+            self.flush();
+        }
         let started = Instant::now();
-        let opts = j::Options {
-            tags: guard.tags_on,
-        };
-        let r = self.jit.compile(t, opts);
+        let id = self.base + self.traces.len() as u32 + 1;
+        let links = vec![0u64; 2 * t.bundles.len()].into_boxed_slice();
+        let r = self.jit.compile(t, id, links.as_ptr());
         self.stats.compile_ns += started.elapsed().as_nanos() as u64;
         let code = match r {
             Ok(c) => c,
@@ -190,8 +231,12 @@ impl JitState {
                 }
             }
         }
-        self.traces.push(Some(Compiled { code, guard }));
-        let id = self.traces.len() as u32;
+        self.traces.push(Some(Compiled {
+            code,
+            head: t.bundles[0].addr,
+            links,
+            incoming: Vec::new(),
+        }));
         let mut pages: Vec<u64> = t
             .bundles
             .iter()
@@ -207,56 +252,92 @@ impl JitState {
         id
     }
 
-    /// Drops the traces built from page `vpn`; returns their ids.
+    /// Drops the traces built from page `vpn` (and the links into them); returns their
+    /// ids. Rebuilds the code module when dropped code has piled up.
     pub fn drop_page(&mut self, vpn: u64) -> Vec<u32> {
         let ids = self.by_page.remove(&vpn).unwrap_or_default();
         for &id in &ids {
-            if let Some(t) = self.traces.get_mut(id as usize - 1) {
-                if t.take().is_some() {
-                    self.stats.dropped += 1;
+            let Some(k) = id.checked_sub(self.base + 1) else {
+                continue;
+            };
+            let Some(t) = self.traces.get_mut(k as usize).and_then(|t| t.take()) else {
+                continue;
+            };
+            self.stats.dropped += 1;
+            self.dead_bytes += t.code.size;
+            for (from, cell) in t.incoming {
+                if let Some(f) = self.get_mut(from) {
+                    f.links[cell as usize] = 0;
                 }
             }
+        }
+        if self.dead_bytes > self.cfg.code_size / 2 {
+            self.flush();
         }
         ids
     }
 
-    /// Drops every trace.
+    /// Drops every trace and frees their code (a new code module replaces the old).
     pub fn flush(&mut self) {
         self.stats.dropped += self.traces.iter().filter(|t| t.is_some()).count() as u64;
+        self.base += self.traces.len() as u32;
         self.traces.clear();
         self.by_page.clear();
+        self.last_exit = None;
+        self.dead_bytes = 0;
+        match j::Jit::new(self.helpers) {
+            Ok(fresh) => {
+                let old = std::mem::replace(&mut self.jit, fresh);
+                self.stats.code_bytes_freed += old.code_bytes as u64;
+                self.stats.rebuilds += 1;
+                // SAFETY: no trace of the old module can run again: every trace and
+                // every link cell naming its code was dropped above, and slots still
+                // holding old ids find nothing under them (ids below `base`).
+                unsafe { old.free_memory() };
+            }
+            Err(e) => log::warn!(target: "e2kemu::jit", "{e}; keeping the old code module"),
+        }
     }
 
     /// Whether trace `id` exists.
     pub fn alive(&self, id: u32) -> bool {
-        id > 0
-            && self
-                .traces
-                .get(id as usize - 1)
-                .is_some_and(|t| t.is_some())
+        self.get(id).is_some()
     }
 
-    /// Runs trace `id` for at most `budget` bundles if the CPU is in the state it was
-    /// built for; returns the bundles it ran (0 when it did not enter).
+    /// Runs trace `id` (and the traces it chains to) for at most `budget` bundles if
+    /// the CPU is in the state it was built for; returns the bundles run (0 when it did
+    /// not enter).
     pub fn enter(&mut self, id: u32, cpu: &mut Cpu, mem: &mut GuestMem, budget: u64) -> u64 {
-        let Some(Some(t)) = self.traces.get(id as usize - 1) else {
-            return 0;
-        };
-        let g = t.guard;
-        if cpu.wsize < g.wneed
-            || cpu.wdbl != g.wdbl
-            || (cpu.br.to_raw() ^ g.br) & g.br_mask != 0
-            || cpu.tags_on != g.tags_on
-            || cpu.upsr_ac()
-            || cpu.rf.len() < cpu.wbase + g.wneed as usize
-            || cpu.rtag.len() < cpu.wbase + g.wneed as usize
-        {
+        if cpu.upsr_ac() || cpu.wbase > cpu.rf.len().min(cpu.rtag.len()) {
             return 0;
         }
+        // the previous path exit led here: chain it to this trace from now on
+        if let Some((from, cell, target)) = self.last_exit.take() {
+            let here = self.get(id).map(|t| (t.head, t.code.entry_addr()));
+            if let Some((_, entry)) = here.filter(|&(head, _)| head == target) {
+                let linked = match self.get_mut(from) {
+                    Some(f) if f.links.get(cell as usize) == Some(&0) => {
+                        f.links[cell as usize] = entry;
+                        true
+                    }
+                    _ => false,
+                };
+                if linked {
+                    if let Some(t) = self.get_mut(id) {
+                        t.incoming.push((from, cell));
+                    }
+                    self.stats.links += 1;
+                }
+            }
+        }
+        let Some(t) = self.get(id) else {
+            return 0;
+        };
         let (rtlb, wtlb) = mem.jit_tlbs();
+        let win_avail = (cpu.rf.len().min(cpu.rtag.len()) - cpu.wbase) as u64;
         let mut ctx = j::JitCtx {
-            // SAFETY (of the pointer arithmetic): wbase + wneed <= len was checked above,
-            // and the trace only names window registers below wneed.
+            // SAFETY (of the pointer arithmetic): wbase <= len was checked above; traces
+            // check that the registers they name lie below `win_avail`.
             win: unsafe { cpu.rf.as_mut_ptr().add(cpu.wbase) } as *mut u8,
             // SAFETY: as above, for the tag bytes.
             wtag: unsafe { cpu.rtag.as_mut_ptr().add(cpu.wbase) },
@@ -276,24 +357,40 @@ impl JitState {
             pcur: cpu.br.pcur as u64,
             lcnt: cpu.lcnt,
             lsr_hi: cpu.lsr_hi as u64,
+            wsize: cpu.wsize as u64,
+            win_avail,
+            wdbl: cpu.wdbl as u64,
+            tags_on: cpu.tags_on as u64,
+            br_fixed: crate::cpu::state::Br {
+                rcur: 0,
+                pcur: 0,
+                ..cpu.br
+            }
+            .to_raw(),
             exit: 0,
             exit_op: 0,
+            exit_trace: 0,
         };
         // SAFETY: every pointer in `ctx` was just derived from `cpu` and `mem`, which are
         // borrowed mutably for the whole call and not used otherwise until it returns;
-        // the window pointers cover the registers the trace names (checked above), the
-        // globals 32 registers, `ctpr` 4 words, `fp` the whole `SemCtx`, and guest memory
-        // is reached only through the bounds-checked helpers and through TLB entries,
-        // which hold host addresses of whole guest pages that stay allocated while no
-        // mapping changes (nothing inside a trace can change one).
-        let next = unsafe { t.code.run(&mut ctx) };
+        // traces check their registers against `wsize`/`win_avail` before touching them,
+        // the globals are 32 registers, `ctpr` 4 words, `fp` the whole `SemCtx`; guest
+        // memory is reached only through the bounds-checked helpers and through TLB
+        // entries, which hold host addresses of whole guest pages that stay allocated
+        // while no mapping changes (nothing inside a trace can change one); link cells
+        // hold 0 or the entry of a live trace of this module (cleared when it drops).
+        let next = unsafe { self.jit.run(&t.code, &mut ctx) };
         let s = &mut self.stats;
         match j::Exit::from_u64(ctx.exit) {
-            j::Exit::NotEntered => {
+            j::Exit::NotEntered if ctx.bundles == 0 => {
                 s.not_entered += 1;
                 return 0;
             }
-            j::Exit::Path => s.exit_path += 1,
+            j::Exit::NotEntered => s.not_entered += 1,
+            j::Exit::Path => {
+                s.exit_path += 1;
+                self.last_exit = Some((ctx.exit_trace as u32, ctx.exit_op as u32, next));
+            }
             j::Exit::Budget => s.exit_budget += 1,
             j::Exit::CodeWrite => s.exit_code_write += 1,
             j::Exit::GaveUp => {
@@ -337,8 +434,9 @@ impl JitState {
             s.entries,
         );
         out.push_str(&format!(
-            "\ne2kemu jit: exits: left path {}, budget {}, gave up {}, code write {}; entries refused (tags) {}",
-            s.exit_path, s.exit_budget, s.exit_gave_up, s.exit_code_write, s.not_entered
+            "\ne2kemu jit: exits to the dispatcher: left path {}, budget {}, gave up {}, code write {}; entries refused {}; exits linked to traces {}; code rebuilds {} ({} bytes freed)",
+            s.exit_path, s.exit_budget, s.exit_gave_up, s.exit_code_write, s.not_entered,
+            s.links, s.rebuilds, s.code_bytes_freed
         ));
         for (what, m) in [
             ("bundles given back by op", &s.gave_up_ops),

@@ -72,19 +72,6 @@ impl View {
     }
 }
 
-/// What entry must find true for the trace to run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Guard {
-    /// one more than the highest window register named
-    pub wneed: u32,
-    pub wdbl: bool,
-    /// BR as recorded (rotation that does not vary resolved against it); entry
-    /// compares the bits of `br_mask` (all but rcur/pcur when those vary in the trace)
-    pub br: u64,
-    pub br_mask: u64,
-    pub tags_on: bool,
-}
-
 /// The native form of spec operation `id`, if it has one and its class is enabled.
 pub fn native_of(id: u16, off: Disabled) -> Option<j::Native> {
     use j::Native::*;
@@ -369,7 +356,7 @@ pub fn record(
     off: Disabled,
     mut fetch: impl FnMut(u64) -> Option<Rc<XBundle>>,
     stopped: &mut dyn FnMut(&'static str),
-) -> Option<(j::Trace, Guard)> {
+) -> Option<j::Trace> {
     let mut out: Vec<j::Bundle> = Vec::new();
     let mut addr = head;
     while out.len() < MAX_BUNDLES {
@@ -400,33 +387,37 @@ pub fn record(
     if out.is_empty() {
         return None;
     }
+    let br = cpu.br;
     let mut t = j::Trace {
         bundles: out,
         rot: None,
+        entry: j::Entry {
+            wneed: 0,
+            wdbl: cpu.wdbl,
+            tags_on: cpu.tags_on,
+            br_fixed: Br {
+                rcur: 0,
+                pcur: 0,
+                ..br
+            }
+            .to_raw(),
+            rcur: Some(br.rcur),
+            pcur: Some(br.pcur),
+        },
     };
     if based_out_of_area(&t, cpu.br) {
         stopped("based register outside the based area");
         return None;
     }
     fix_rotation(&mut t, cpu.br);
-    let wneed = window_need(&t);
-    let mut br_mask = u64::MAX;
+    t.entry.wneed = window_need(&t);
     if let Some(r) = t.rot {
         if r.dyn_regs {
-            br_mask &= !(0x3f << 12);
+            t.entry.rcur = None;
         }
         if r.dyn_preds {
-            br_mask &= !(0x1f << 23);
+            t.entry.pcur = None;
         }
     }
-    Some((
-        t,
-        Guard {
-            wneed,
-            wdbl: cpu.wdbl,
-            br: cpu.br.to_raw(),
-            br_mask,
-            tags_on: cpu.tags_on,
-        },
-    ))
+    Some(t)
 }

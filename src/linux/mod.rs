@@ -390,6 +390,9 @@ impl Process {
             if let Some(d) = &t.jit_disable {
                 cfg.disabled = crate::jit::record::Disabled::parse(d)?;
             }
+            if let Some(n) = t.jit_code_size {
+                cfg.code_size = n;
+            }
             self.interp.jit = match t.tier.unwrap_or(Tier::Jit) {
                 Tier::Jit => Some(Box::new(crate::jit::JitState::new(cfg)?)),
                 Tier::Interp => None,
@@ -403,9 +406,9 @@ impl Process {
                     "this e2kemu was built without the JIT tier (build with --features jit)".into(),
                 );
             }
-            if t.jit_threshold.is_some() || t.jit_disable.is_some() {
+            if t.jit_threshold.is_some() || t.jit_disable.is_some() || t.jit_code_size.is_some() {
                 return Err(
-                    "-jit-threshold and -jit-disable need the JIT tier (build with --features jit)"
+                    "-jit-threshold, -jit-disable and -jit-code-size need the JIT tier (build with --features jit)"
                         .into(),
                 );
             }

@@ -204,6 +204,8 @@ pub struct Rotation {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Trace {
     pub bundles: Vec<Bundle>,
+    /// what entry checks
+    pub entry: crate::Entry,
     /// Some when the trace rotates registers or predicates
     pub rot: Option<Rotation>,
 }

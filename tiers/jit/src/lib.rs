@@ -52,10 +52,20 @@ pub struct JitCtx {
     /// the loop counter and LSR bits 63:32 (read and written by traces that use them)
     pub lcnt: u64,
     pub lsr_hi: u64,
-    /// why the trace returned ([`Exit`] as a number) and, for a give-up, the spec
-    /// operation that gave up (`u16::MAX` when it was not an operation)
+    /// the facts a trace's entry check compares with what it was built for: window
+    /// size, registers available from the window base, WD.dbl, tag checking (0/1),
+    /// and BR without rcur/pcur (those are `rcur`/`pcur` above)
+    pub wsize: u64,
+    pub win_avail: u64,
+    pub wdbl: u64,
+    pub tags_on: u64,
+    pub br_fixed: u64,
+    /// why the trace returned ([`Exit`] as a number); for a give-up, the spec
+    /// operation that gave up (`u16::MAX` when it was not an operation); for a path
+    /// exit, the link cell of the exit (see [`Jit::compile`]) and the trace's id
     pub exit: u64,
     pub exit_op: u64,
+    pub exit_trace: u64,
 }
 
 /// Why a trace returned.
@@ -119,14 +129,8 @@ pub struct Helpers {
     pub tlb: TlbLayout,
 }
 
-/// Options of the code generator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Options {
-    /// check operand tags (the CPU's `tags=on`)
-    pub tags: bool,
-}
-
-/// A compiled trace: `fn(*mut JitCtx) -> next IP`.
+/// A compiled trace: `fn(*mut JitCtx) -> next IP` in Cranelift's tail-call
+/// convention, entered through [`Jit::run`] or chained to from another trace.
 #[derive(Debug, Clone, Copy)]
 pub struct Compiled {
     entry: *const u8,
@@ -135,26 +139,32 @@ pub struct Compiled {
 }
 
 impl Compiled {
-    /// Runs the trace.
-    ///
-    /// # Safety
-    /// Every pointer in `ctx` must be valid for the accesses the trace makes: `win`/`wtag`
-    /// for every window register the trace names, `g`/`gtag` for 32 registers, `preds`,
-    /// `ctpr` (4 words), `fp` (`fp_words` words) and `mem` as the helpers expect; and no
-    /// other reference to that state may be used while the trace runs.
-    pub unsafe fn run(&self, ctx: *mut JitCtx) -> u64 {
-        // SAFETY: `entry` is the finalized code of a function compiled by `Jit::compile`
-        // with exactly this signature (one pointer argument, one i64 result, system
-        // calling convention); the module that owns the code lives as long as the `Jit`,
-        // which outlives every `Compiled` it hands out (the caller keeps both together).
-        let f: extern "C" fn(*mut JitCtx) -> u64 = unsafe { std::mem::transmute(self.entry) };
-        f(ctx)
+    /// The code address, the value a link cell holds to chain to this trace.
+    pub fn entry_addr(&self) -> u64 {
+        self.entry as u64
     }
+}
+
+/// The entry facts a trace checks natively (so that chained entries are checked too).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    /// one more than the highest window register named (`wsize` and `win_avail` must
+    /// reach it)
+    pub wneed: u32,
+    pub wdbl: bool,
+    pub tags_on: bool,
+    /// BR without rcur/pcur
+    pub br_fixed: u64,
+    /// rcur / pcur the trace was built for, when they do not vary inside it
+    pub rcur: Option<u8>,
+    pub pcur: Option<u8>,
 }
 
 /// The compiler: one Cranelift JIT module holding every trace compiled so far.
 pub struct Jit {
     module: JITModule,
+    /// `fn(ctx, trace) -> ip` in the host convention, calling a tail-convention trace
+    trampoline: *const u8,
     helpers: Helpers,
     ctx: cranelift_codegen::Context,
     fctx: cranelift_frontend::FunctionBuilderContext,
@@ -187,6 +197,10 @@ impl Jit {
         let mut flags = settings::builder();
         flags.set("opt_level", "speed").map_err(|e| err(&e))?;
         flags.set("is_pic", "false").map_err(|e| err(&e))?;
+        // Cranelift's tail calls (trace chaining) need frame pointers
+        flags
+            .set("preserve_frame_pointers", "true")
+            .map_err(|e| err(&e))?;
         flags
             .set("use_colocated_libcalls", "false")
             .map_err(|e| err(&e))?;
@@ -194,36 +208,81 @@ impl Jit {
             .map_err(|e| err(&e))?
             .finish(settings::Flags::new(flags))
             .map_err(|e| err(&e))?;
-        let module = JITModule::new(JITBuilder::with_isa(isa, default_libcall_names()));
-        let ctx = module.make_context();
+        let mut module = JITModule::new(JITBuilder::with_isa(isa, default_libcall_names()));
+        let mut ctx = module.make_context();
+        let mut fctx = cranelift_frontend::FunctionBuilderContext::new();
+        lower::trampoline(&mut ctx.func, &mut fctx, &lower::Target::of(&module));
+        let id = module
+            .declare_anonymous_function(&ctx.func.signature)
+            .map_err(|e| err(&e))?;
+        module.define_function(id, &mut ctx).map_err(|e| err(&e))?;
+        module.clear_context(&mut ctx);
+        module.finalize_definitions().map_err(|e| err(&e))?;
+        let trampoline = module.get_finalized_function(id);
         Ok(Jit {
+            trampoline,
             module,
             helpers,
             ctx,
-            fctx: cranelift_frontend::FunctionBuilderContext::new(),
+            fctx,
             code_bytes: 0,
         })
     }
 
-    /// Compiles `t`.
-    pub fn compile(&mut self, t: &Trace, opts: Options) -> Result<Compiled, CompileError> {
+    /// Frees the code of every trace this `Jit` compiled.
+    ///
+    /// # Safety
+    /// No code of this `Jit` may run afterwards: no `Compiled` of it may be run and no
+    /// link cell may still hold one of its entries.
+    pub unsafe fn free_memory(self) {
+        // SAFETY: the caller guarantees that none of the module's code runs again.
+        unsafe { self.module.free_memory() }
+    }
+
+    /// Runs trace `c` and the traces it chains to.
+    ///
+    /// # Safety
+    /// `c` must come from this `Jit`. Every pointer in `ctx` must be valid for the
+    /// accesses the traces make: `win`/`wtag` for `win_avail` registers, `g`/`gtag` for
+    /// 32 registers, `preds`, `ctpr` (4 words), `fp` (`fp_words` words), `mem` as the
+    /// helpers expect, `rtlb`/`wtlb` TLBs whose matching entries point to live guest
+    /// pages, the link cells of every trace hold 0 or the entry of a live trace of this
+    /// `Jit`; and no other reference to that state may be used while the traces run.
+    pub unsafe fn run(&self, c: &Compiled, ctx: *mut JitCtx) -> u64 {
+        // SAFETY: `trampoline` is the finalized code of `lower::trampoline`: host calling
+        // convention, (pointer, pointer) -> i64; it calls `c.entry`, a trace compiled by
+        // this module with the tail convention and one pointer argument. The module owns
+        // both and lives as long as `self`.
+        let f: extern "C" fn(*mut JitCtx, *const u8) -> u64 =
+            unsafe { std::mem::transmute(self.trampoline) };
+        f(ctx, c.entry)
+    }
+
+    /// Compiles `t`, trace number `id`. `links` points to `2 * t.bundles.len()` link
+    /// cells (zeroed, owned by the caller, valid as long as the code may run): cell
+    /// `2 * i` belongs to the taken transfer of bundle `i`, `2 * i + 1` to its other
+    /// successor; a path exit through a cell holding a trace's entry address jumps
+    /// straight into that trace (which checks its own entry facts).
+    pub fn compile(
+        &mut self,
+        t: &Trace,
+        id: u32,
+        links: *const u64,
+    ) -> Result<Compiled, CompileError> {
         let err = |e: &dyn std::fmt::Display| CompileError(e.to_string());
         if t.bundles.is_empty() {
             return Err(CompileError("empty trace".into()));
         }
         self.module.clear_context(&mut self.ctx);
-        let target = lower::Target {
-            ptr: self.module.target_config().pointer_type(),
-            cc: self.module.isa().default_call_conv(),
-            fe: self.module.target_config(),
-        };
+        let target = lower::Target::of(&self.module);
         lower::build(
             &mut self.ctx.func,
             &mut self.fctx,
             &target,
             t,
             &self.helpers,
-            opts,
+            id,
+            links,
         );
         let id = self
             .module

@@ -8,7 +8,7 @@
 //! along the path, or return the next IP).
 
 use crate::ir::{Bundle, Cond, Dst, Kind, Native, PRef, Rotation, Src, Term, Trace, Width, Xfer};
-use crate::{Exit, Helpers, JitCtx, Options};
+use crate::{Exit, Helpers, JitCtx};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
     types, AbiParam, Block, BlockArg, Function, InstBuilder, MemFlagsData, Signature, Type, Value,
@@ -38,6 +38,12 @@ const RCUR: i32 = offset_of!(JitCtx, rcur) as i32;
 const PCUR: i32 = offset_of!(JitCtx, pcur) as i32;
 const LCNT: i32 = offset_of!(JitCtx, lcnt) as i32;
 const LSR: i32 = offset_of!(JitCtx, lsr_hi) as i32;
+const WSIZE: i32 = offset_of!(JitCtx, wsize) as i32;
+const WIN_AVAIL: i32 = offset_of!(JitCtx, win_avail) as i32;
+const WDBL: i32 = offset_of!(JitCtx, wdbl) as i32;
+const TAGS_ON: i32 = offset_of!(JitCtx, tags_on) as i32;
+const BR_FIXED: i32 = offset_of!(JitCtx, br_fixed) as i32;
+const EXIT_TRACE: i32 = offset_of!(JitCtx, exit_trace) as i32;
 const I64: Type = types::I64;
 const PAGE: i64 = 4096;
 /// `exit_op` of a give-up that is not an operation's
@@ -79,6 +85,9 @@ struct Lower<'a, 'b> {
     lcnt: Variable,
     lsr: Variable,
     uses_loop: bool,
+    /// this trace's number and link cells
+    id: u32,
+    links: *const u64,
 }
 
 /// Loop state read at the start of a bundle.
@@ -735,7 +744,7 @@ impl Lower<'_, '_> {
         };
         // a store into decoded code ends the trace after the bundle
         let (go_taken, go_next) = (follow(target), follow(bd.next));
-        let emit_go = |me: &mut Self, dest: Option<Block>, addr: u64| match dest {
+        let emit_go = |me: &mut Self, dest: Option<Block>, addr: u64, cell: i64| match dest {
             Some(blk) => {
                 if let Some(s) = smc {
                     let leave = me.b.create_block();
@@ -746,18 +755,19 @@ impl Lower<'_, '_> {
                     me.b.ins().jump(blk, &[]);
                 }
             }
-            None => me.leave(addr, Exit::Path, NO_OP),
+            None => me.leave(addr, Exit::Path, cell),
         };
+        let (cell_taken, cell_next) = (2 * i as i64, 2 * i as i64 + 1);
         match taken {
-            None => emit_go(self, go_next, bd.next),
+            None => emit_go(self, go_next, bd.next, cell_next),
             Some(tk) => {
                 let tb = self.b.create_block();
                 let nb = self.b.create_block();
                 self.b.ins().brif(tk, tb, &[], nb, &[]);
                 self.b.switch_to_block(tb);
-                emit_go(self, go_taken, target);
+                emit_go(self, go_taken, target, cell_taken);
                 self.b.switch_to_block(nb);
-                emit_go(self, go_next, bd.next);
+                emit_go(self, go_next, bd.next, cell_next);
             }
         }
         // ---- give up: nothing of this bundle happened
@@ -919,16 +929,40 @@ impl Lower<'_, '_> {
         }
         let budget = self.b.use_var(self.budget);
         let ran = self.b.ins().isub(budget0, budget);
+        let before = self.b.ins().load(I64, Self::flags(), self.ctx, BUNDLES);
+        let ran = self.b.ins().iadd(before, ran);
         let ops = self.b.use_var(self.ops);
+        let id = self.b.ins().iconst(I64, self.id as i64);
         for (v, off) in [
             (budget, BUDGET),
             (ran, BUNDLES),
             (ops, OPS),
             (why, EXIT),
             (op, EXIT_OP),
+            (id, EXIT_TRACE),
         ] {
             self.b.ins().store(Self::flags(), v, self.ctx, off);
         }
+        // a path exit whose link cell names a trace continues there
+        let path = self
+            .b
+            .ins()
+            .icmp_imm_u(IntCC::Equal, why, Exit::Path as i64);
+        let look = self.b.create_block();
+        let ret = self.b.create_block();
+        self.b.ins().brif(path, look, &[], ret, &[]);
+        self.b.switch_to_block(look);
+        let links = self.b.ins().iconst(I64, self.links as i64);
+        let off = self.b.ins().ishl_imm_u(op, 3);
+        let cell = self.b.ins().iadd(links, off);
+        let next = self.b.ins().load(I64, Self::flags(), cell, 0);
+        let chain = self.b.create_block();
+        self.b.ins().brif(next, chain, &[], ret, &[]);
+        self.b.switch_to_block(chain);
+        let sig = trace_signature(self.ptr);
+        let sr = self.b.import_signature(sig);
+        self.b.ins().return_call_indirect(sr, next, &[self.ctx]);
+        self.b.switch_to_block(ret);
         self.b.ins().return_(&[ip]);
     }
 }
@@ -938,6 +972,45 @@ pub(crate) struct Target {
     pub ptr: Type,
     pub cc: CallConv,
     pub fe: cranelift_codegen::isa::TargetFrontendConfig,
+}
+
+impl Target {
+    pub fn of(m: &cranelift_jit::JITModule) -> Target {
+        use cranelift_module::Module;
+        Target {
+            ptr: m.target_config().pointer_type(),
+            cc: m.isa().default_call_conv(),
+            fe: m.target_config(),
+        }
+    }
+}
+
+/// The signature of every trace: `fn(ctx) -> next IP`, tail-call convention.
+fn trace_signature(ptr: Type) -> Signature {
+    let mut sig = Signature::new(CallConv::Tail);
+    sig.params.push(AbiParam::new(ptr));
+    sig.returns.push(AbiParam::new(I64));
+    sig
+}
+
+/// Builds the trampoline `fn(ctx, trace) -> ip` (host convention) that calls a trace.
+pub(crate) fn trampoline(func: &mut Function, fctx: &mut FunctionBuilderContext, target: &Target) {
+    let ptr = target.ptr;
+    func.signature.call_conv = target.cc;
+    func.signature.params.push(AbiParam::new(ptr));
+    func.signature.params.push(AbiParam::new(ptr));
+    func.signature.returns.push(AbiParam::new(I64));
+    let mut b = FunctionBuilder::new(func, fctx);
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    let (ctx, f) = (b.block_params(entry)[0], b.block_params(entry)[1]);
+    let sr = b.import_signature(trace_signature(ptr));
+    let c = b.ins().call_indirect(sr, f, &[ctx]);
+    let r = b.inst_results(c)[0];
+    b.ins().return_(&[r]);
+    b.seal_all_blocks();
+    b.finalize(target.fe);
 }
 
 /// The registers `t` keeps in variables, in first-use order, with whether it writes
@@ -1015,12 +1088,11 @@ pub(crate) fn build(
     target: &Target,
     t: &Trace,
     h: &Helpers,
-    _opts: Options,
+    id: u32,
+    links: *const u64,
 ) {
     let (ptr, cc, fe) = (target.ptr, target.cc, target.fe);
-    func.signature.call_conv = cc;
-    func.signature.params.push(AbiParam::new(ptr));
-    func.signature.returns.push(AbiParam::new(I64));
+    func.signature = trace_signature(ptr);
     let mut b = FunctionBuilder::new(func, fctx);
     let entry = b.create_block();
     b.append_block_params_for_function_params(entry);
@@ -1039,6 +1111,33 @@ pub(crate) fn build(
     let field = |off: i32| fields.iter().find(|(o, _)| *o == off).unwrap().1;
     let (used, ptag_mask, pwritten) = collect(t);
     let head = t.bundles[0].addr;
+    let refuse = b.create_block();
+
+    // entry facts: the window reaches every register named, WD.dbl, tag checking and
+    // BR are as the trace was built for (checked here so chained entries are checked)
+    let e = t.entry;
+    let mut bad: Vec<Value> = Vec::new();
+    for (off, want, cc) in [
+        (WSIZE, e.wneed as i64, IntCC::UnsignedLessThan),
+        (WIN_AVAIL, e.wneed as i64, IntCC::UnsignedLessThan),
+        (WDBL, e.wdbl as i64, IntCC::NotEqual),
+        (TAGS_ON, e.tags_on as i64, IntCC::NotEqual),
+        (BR_FIXED, e.br_fixed as i64, IntCC::NotEqual),
+    ]
+    .into_iter()
+    .chain(e.rcur.map(|r| (RCUR, r as i64, IntCC::NotEqual)))
+    .chain(e.pcur.map(|p| (PCUR, p as i64, IntCC::NotEqual)))
+    {
+        let v = b.ins().load(I64, fl, ctx, off);
+        bad.push(b.ins().icmp_imm_u(cc, v, want));
+    }
+    let mut any_bad = bad[0];
+    for &x in &bad[1..] {
+        any_bad = b.ins().bor(any_bad, x);
+    }
+    let go = b.create_block();
+    b.ins().brif(any_bad, refuse, &[], go, &[]);
+    b.switch_to_block(go);
 
     // entry check: no register or predicate the trace names carries a tag, so values
     // stay untagged inside it (every result it writes is untagged)
@@ -1071,25 +1170,16 @@ pub(crate) fn build(
         });
     }
     if let Some(tags) = tags {
-        let refuse = b.create_block();
         let go = b.create_block();
         b.ins().brif(tags, refuse, &[], go, &[]);
-        b.switch_to_block(refuse);
-        let z = b.ins().iconst(I64, 0);
-        b.ins().store(fl, z, ctx, BUNDLES);
-        b.ins().store(fl, z, ctx, OPS);
-        let why = b.ins().iconst(I64, Exit::NotEntered as i64);
-        b.ins().store(fl, why, ctx, EXIT);
-        let ip = b.ins().iconst(I64, head as i64);
-        b.ins().return_(&[ip]);
         b.switch_to_block(go);
     }
     let budget0 = b.ins().load(I64, fl, ctx, BUDGET);
     let budget = b.declare_var(I64);
     b.def_var(budget, budget0);
     let ops = b.declare_var(I64);
-    let zero = b.ins().iconst(I64, 0);
-    b.def_var(ops, zero);
+    let ops0 = b.ins().load(I64, fl, ctx, OPS);
+    b.def_var(ops, ops0);
     let preds = b.declare_var(I64);
     b.def_var(preds, pv);
     let mut regs = Vec::with_capacity(used.len());
@@ -1113,6 +1203,12 @@ pub(crate) fn build(
     }
     let blocks: Vec<Block> = t.bundles.iter().map(|_| b.create_block()).collect();
     b.ins().jump(blocks[0], &[]);
+    // refused entry: nothing ran in this trace
+    b.switch_to_block(refuse);
+    let why = b.ins().iconst(I64, Exit::NotEntered as i64);
+    b.ins().store(fl, why, ctx, EXIT);
+    let ip = b.ins().iconst(I64, head as i64);
+    b.ins().return_(&[ip]);
     let mut l = Lower {
         b,
         ptr,
@@ -1133,6 +1229,8 @@ pub(crate) fn build(
         lcnt: state[2],
         lsr: state[3],
         uses_loop,
+        id,
+        links,
     };
     for i in 0..t.bundles.len() {
         l.bundle(t, i, &blocks);
