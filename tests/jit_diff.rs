@@ -33,6 +33,7 @@ proptest! {
         let cfg = JitConfig {
             threshold,
             disabled: if native { Disabled::default() } else { Disabled::parse("native").unwrap() },
+            ..JitConfig::default()
         };
         let jit = run(&p, &regs, tags, budget, |it| {
             it.jit = Some(Box::new(JitState::new(cfg).expect("JIT available on this host")));
