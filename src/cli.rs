@@ -47,6 +47,8 @@ pub const LOG_ITEMS: &[(&str, &str)] = &[
         "unimplemented system calls, ioctls and instructions",
     ),
     ("strace", "system calls (same as -strace)"),
+    ("jit", "JIT traces compiled, dropped and linked"),
+    ("out_asm", "Cranelift IR and host code of each JIT trace"),
 ];
 
 /// `-cpu` choice.

@@ -203,13 +203,14 @@ impl JitState {
         }
         let started = Instant::now();
         let id = self.base + self.traces.len() as u32 + 1;
+        self.jit.listing = log::log_enabled!(target: "e2kemu::out_asm", log::Level::Info);
         let links = vec![0u64; 2 * t.bundles.len()].into_boxed_slice();
         let r = self.jit.compile(t, id, links.as_ptr());
         self.stats.compile_ns += started.elapsed().as_nanos() as u64;
         let code = match r {
             Ok(c) => c,
             Err(e) => {
-                log::debug!(target: "e2kemu::jit", "{e}");
+                log::info!(target: "e2kemu::jit", "{e}");
                 self.stats.failed += 1;
                 return 0;
             }
@@ -247,8 +248,11 @@ impl JitState {
         for p in pages {
             self.by_page.entry(p).or_default().push(id);
         }
-        log::debug!(target: "e2kemu::jit", "trace {id} at {:#x}: {} bundles, {} bytes",
+        log::info!(target: "e2kemu::jit", "trace {id} at {:#x}: {} bundles, {} bytes",
             t.bundles[0].addr, t.bundles.len(), code.size);
+        if let Some(l) = self.jit.last_listing.take() {
+            log::info!(target: "e2kemu::out_asm", "trace {id}:\n{l}");
+        }
         id
     }
 
@@ -265,6 +269,7 @@ impl JitState {
             };
             self.stats.dropped += 1;
             self.dead_bytes += t.code.size;
+            log::info!(target: "e2kemu::jit", "trace {id} dropped (page {vpn:#x} written)");
             for (from, cell) in t.incoming {
                 if let Some(f) = self.get_mut(from) {
                     f.links[cell as usize] = 0;
@@ -327,6 +332,7 @@ impl JitState {
                         t.incoming.push((from, cell));
                     }
                     self.stats.links += 1;
+                    log::info!(target: "e2kemu::jit", "trace {from} exit {cell} linked to trace {id}");
                 }
             }
         }

@@ -170,6 +170,10 @@ pub struct Jit {
     fctx: cranelift_frontend::FunctionBuilderContext,
     /// native code bytes emitted so far
     pub code_bytes: usize,
+    /// keep a listing (Cranelift IR and host code) of each compiled trace
+    pub listing: bool,
+    /// the listing of the last trace compiled with `listing` on
+    pub last_listing: Option<String>,
 }
 
 /// Why a trace could not be compiled.
@@ -226,6 +230,8 @@ impl Jit {
             ctx,
             fctx,
             code_bytes: 0,
+            listing: false,
+            last_listing: None,
         })
     }
 
@@ -284,6 +290,8 @@ impl Jit {
             id,
             links,
         );
+        let ir = self.listing.then(|| self.ctx.func.display().to_string());
+        self.ctx.set_disasm(self.listing);
         let id = self
             .module
             .declare_anonymous_function(&self.ctx.func.signature)
@@ -296,6 +304,14 @@ impl Jit {
             .compiled_code()
             .map(|c| c.code_buffer().len())
             .unwrap_or(0);
+        self.last_listing = ir.map(|ir| {
+            let host = self
+                .ctx
+                .compiled_code()
+                .and_then(|c| c.vcode.clone())
+                .unwrap_or_default();
+            format!("{ir}\n{host}")
+        });
         self.module.clear_context(&mut self.ctx);
         self.module.finalize_definitions().map_err(|e| err(&e))?;
         self.code_bytes += size;

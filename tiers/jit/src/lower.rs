@@ -85,6 +85,8 @@ struct Lower<'a, 'b> {
     lcnt: Variable,
     lsr: Variable,
     uses_loop: bool,
+    /// CTPRs checked at entry (never prepared inside the trace)
+    hoisted: Vec<(u8, u64)>,
     /// this trace's number and link cells
     id: u32,
     links: *const u64,
@@ -651,18 +653,21 @@ impl Lower<'_, '_> {
                     ..
                 } = bd.xfer
                 {
-                    // when taken, the CTPR must hold what the trace was built for
-                    let cp = self.field(CTPR);
-                    let c = self
-                        .b
-                        .ins()
-                        .load(I64, Self::flags(), cp, 8 * (ctpr as i32 & 3));
-                    let same = self.b.ins().icmp_imm_u(IntCC::Equal, c, expect as i64);
-                    let same = self.b.ins().uextend(I64, same);
-                    let nt = self.b.ins().icmp_imm_u(IntCC::Equal, taken.unwrap(), 0);
-                    let nt = self.b.ins().uextend(I64, nt);
-                    let ok = self.b.ins().bor(same, nt);
-                    self.require(ok, bail, NO_OP);
+                    // (CTPRs checked at entry and never prepared here need no check)
+                    if !self.hoisted.contains(&(ctpr & 3, expect)) {
+                        // when taken, the CTPR must hold what the trace was built for
+                        let cp = self.field(CTPR);
+                        let c = self
+                            .b
+                            .ins()
+                            .load(I64, Self::flags(), cp, 8 * (ctpr as i32 & 3));
+                        let same = self.b.ins().icmp_imm_u(IntCC::Equal, c, expect as i64);
+                        let same = self.b.ins().uextend(I64, same);
+                        let nt = self.b.ins().icmp_imm_u(IntCC::Equal, taken.unwrap(), 0);
+                        let nt = self.b.ins().uextend(I64, nt);
+                        let ok = self.b.ins().bor(same, nt);
+                        self.require(ok, bail, NO_OP);
+                    }
                 }
             }
         }
@@ -1131,6 +1136,32 @@ pub(crate) fn build(
         let v = b.ins().load(I64, fl, ctx, off);
         bad.push(b.ins().icmp_imm_u(cc, v, want));
     }
+    // CTPRs the trace transfers through but never prepares are loop-invariant: check
+    // them once here instead of at every transfer
+    let written: Vec<u8> = t
+        .bundles
+        .iter()
+        .filter_map(|b| b.prep.map(|p| p.0 & 3))
+        .collect();
+    let mut hoisted: Vec<(u8, u64)> = Vec::new();
+    for bd in &t.bundles {
+        if let Xfer::Ct {
+            ctpr,
+            expect,
+            static_ctpr: false,
+            ..
+        } = bd.xfer
+        {
+            let n = ctpr & 3;
+            if !written.contains(&n) && !hoisted.iter().any(|&(m, _)| m == n) {
+                hoisted.push((n, expect));
+            }
+        }
+    }
+    for &(n, expect) in &hoisted {
+        let c = b.ins().load(I64, fl, field(CTPR), 8 * n as i32);
+        bad.push(b.ins().icmp_imm_u(IntCC::NotEqual, c, expect as i64));
+    }
     let mut any_bad = bad[0];
     for &x in &bad[1..] {
         any_bad = b.ins().bor(any_bad, x);
@@ -1229,6 +1260,7 @@ pub(crate) fn build(
         lcnt: state[2],
         lsr: state[3],
         uses_loop,
+        hoisted,
         id,
         links,
     };
