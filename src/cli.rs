@@ -394,7 +394,7 @@ pub fn usage() -> String {
          --stats                               print execution statistics on exit\n\
          -tier interp|jit                      execution tier (default: jit when built with it)\n\
          -jit-threshold N                      executions of a loop head before it is compiled\n\
-         -jit-disable CLASS,...                no native code for alu, shift, cmp (or native: all)\n         -jit-code-size BYTES                  native code kept before all traces are dropped (default 64 MiB)\n\n",
+         -jit-disable CLASS,...                no native code for alu, shift, cmp, fp (native: all)\n         -jit-code-size BYTES                  native code kept before all traces are dropped (default 64 MiB)\n\n",
     );
     s.push_str(
         "The guest environment is this process's environment changed by -E/-U.\n\

@@ -166,6 +166,7 @@ impl JitState {
             store: helper_store as *const () as usize,
             alc: helper_alc as *const () as usize,
             fp_words,
+            pfpfr_off: std::mem::offset_of!(SemCtx, pfpfr) as i32,
             tlb: j::TlbLayout {
                 slots: JIT_TLB.slots,
                 entry_shift: JIT_TLB.entry_shift,
@@ -227,7 +228,7 @@ impl JitState {
                             .entry(ALOPS[id as usize].name)
                             .or_default() += 1
                     }
-                    j::Kind::Native(_) => self.stats.native_ops += 1,
+                    j::Kind::Native(_) | j::Kind::Fp(..) => self.stats.native_ops += 1,
                     _ => {}
                 }
             }

@@ -25,6 +25,8 @@ pub struct Disabled {
     pub shift: bool,
     /// integer compares
     pub cmp: bool,
+    /// f64 add/subtract/multiply
+    pub fp: bool,
 }
 
 impl Disabled {
@@ -36,14 +38,16 @@ impl Disabled {
                 "alu" => d.alu = true,
                 "shift" => d.shift = true,
                 "cmp" => d.cmp = true,
+                "fp" => d.fp = true,
                 "native" => {
                     d.alu = true;
                     d.shift = true;
                     d.cmp = true;
+                    d.fp = true;
                 }
                 _ => {
                     return Err(format!(
-                        "unknown -jit-disable class '{c}' (classes: alu, shift, cmp, native)"
+                        "unknown -jit-disable class '{c}' (classes: alu, shift, cmp, fp, native)"
                     ))
                 }
             }
@@ -113,6 +117,19 @@ fn pref(n: u8, br: &Br) -> j::PRef {
     }
 }
 
+/// The host-FP form of spec operation `id`, if it has one and FP lowering is enabled.
+pub fn fp_of(id: u16, off: Disabled) -> Option<j::FpOp> {
+    if off.fp {
+        return None;
+    }
+    Some(match ALOPS.get(id as usize)?.sem_path {
+        "fp::add::<u64>" => j::FpOp::AddD,
+        "fp::sub::<u64>" => j::FpOp::SubD,
+        "fp::mul::<u64>" => j::FpOp::MulD,
+        _ => return None,
+    })
+}
+
 /// Translates one bundle; Err(why) when it cannot be part of a trace.
 fn bundle(x: &XBundle, cpu: &View, off: Disabled) -> Result<j::Bundle, &'static str> {
     if x.illegal.is_some() {
@@ -152,7 +169,10 @@ fn bundle(x: &XBundle, cpu: &View, off: Disabled) -> Result<j::Bundle, &'static 
         let kind = match op.kind {
             XKind::Sem(_) if op.def.sem64.is_some() => match native_of(op.def.id, off) {
                 Some(n) => j::Kind::Native(n),
-                None => j::Kind::Helper(op.def.id),
+                None => match fp_of(op.def.id, off) {
+                    Some(f) => j::Kind::Fp(f, op.def.id),
+                    None => j::Kind::Helper(op.def.id),
+                },
             },
             XKind::Load(n) if matches!(n, 1 | 2 | 4 | 8) => j::Kind::Load(n),
             XKind::Store(n) if matches!(n, 1 | 2 | 4 | 8) => j::Kind::Store(n),

@@ -65,10 +65,21 @@ pub enum Native {
     CmpSLe,
 }
 
+/// f64 operations lowered to host FP instructions in the plain case (round to nearest,
+/// inexact masked, operands and result normal or zero), the semantic helper otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FpOp {
+    AddD,
+    SubD,
+    MulD,
+}
+
 /// What an operation does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Native(Native),
+    /// host FP in the plain case, else the helper of spec operation `id`
+    Fp(FpOp, u16),
     /// call the interpreter's semantic helper of this spec operation (ALOPS index)
     Helper(u16),
     /// load of 1, 2, 4 or 8 bytes from `src0 + src1`, zero-extended

@@ -127,6 +127,8 @@ pub struct Helpers {
     pub fp_words: u8,
     /// layout of `JitCtx::rtlb`/`wtlb`
     pub tlb: TlbLayout,
+    /// byte offset of the 32-bit PFPFR (MXCSR layout) in the FP environment
+    pub pfpfr_off: i32,
 }
 
 /// A compiled trace: `fn(*mut JitCtx) -> next IP` in Cranelift's tail-call

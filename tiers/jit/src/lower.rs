@@ -7,9 +7,11 @@
 //! and stores, count it, and follow the transfer (loop back to the trace head, continue
 //! along the path, or return the next IP).
 
-use crate::ir::{Bundle, Cond, Dst, Kind, Native, PRef, Rotation, Src, Term, Trace, Width, Xfer};
+use crate::ir::{
+    Bundle, Cond, Dst, FpOp, Kind, Native, PRef, Rotation, Src, Term, Trace, Width, Xfer,
+};
 use crate::{Exit, Helpers, JitCtx};
-use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{
     types, AbiParam, Block, BlockArg, Function, InstBuilder, MemFlagsData, Signature, Type, Value,
 };
@@ -87,6 +89,9 @@ struct Lower<'a, 'b> {
     uses_loop: bool,
     /// CTPRs checked at entry (never prepared inside the trace)
     hoisted: Vec<(u8, u64)>,
+    /// PFPFR kept in a variable when the trace has host-FP operations (stored to the FP
+    /// environment around helper calls and at exits)
+    pf: Option<Variable>,
     /// this trace's number and link cells
     id: u32,
     links: *const u64,
@@ -428,6 +433,140 @@ impl Lower<'_, '_> {
         self.b.switch_to_block(cont);
     }
 
+    /// Calls the semantic helper of spec operation `id`; gives the bundle up when it
+    /// reports an exception.
+    fn helper(&mut self, id: u16, a: Value, b: Value, c: Value, bail: Block) -> Value {
+        let fp = self.field(FP);
+        self.pf_sync(true);
+        let out = self.out_addr();
+        let idv = self.b.ins().iconst(I64, id as i64);
+        let ok = self.call(self.h.sem, &[idv, fp, a, b, c, out]);
+        self.pf_sync(false);
+        self.require(ok, bail, id as i64);
+        let out = self.out_addr();
+        self.b.ins().load(I64, Self::flags(), out, 0)
+    }
+
+    /// An f64 operation: on the host FPU when PFPFR selects round-to-nearest with
+    /// inexact masked and the operands and result are plain (normal or zero, result
+    /// away from the underflow range), setting PFPFR.PE when the result is inexact
+    /// (decided exactly by an error-free transformation); else the semantic helper.
+    /// The same rule as the interpreter's host shortcut, so both give identical bits
+    /// and flags.
+    fn fp_op(&mut self, f: FpOp, id: u16, a: Value, b: Value, c: Value, bail: Block) -> Value {
+        const EXP: i64 = 0x7ff0_0000_0000_0000;
+        const ABS: i64 = 0x7fff_ffff_ffff_ffff;
+        const MIN_OK: i64 = 0x0020_0000_0000_0000; // 2 * f64::MIN_POSITIVE
+        let tiny = 1.0e-250f64.to_bits() as i64;
+        let pf_var = self
+            .pf
+            .expect("PFPFR variable of a trace with FP operations");
+        let pf = self.b.use_var(pf_var);
+        // RC (bits 13..14) nearest and PM (bit 12) set
+        let env = self.b.ins().band_imm_u(pf, 0x7000);
+        let mut ok = self.b.ins().icmp_imm_u(IntCC::Equal, env, 0x1000);
+        // operands normal or zero
+        for v in [a, b] {
+            let e = self.b.ins().band_imm_u(v, EXP);
+            let not_special = self.b.ins().icmp_imm_u(IntCC::NotEqual, e, EXP);
+            let normal = self.b.ins().icmp_imm_u(IntCC::NotEqual, e, 0);
+            let mag = self.b.ins().band_imm_u(v, ABS);
+            let zero = self.b.ins().icmp_imm_u(IntCC::Equal, mag, 0);
+            let plain = self.b.ins().bor(normal, zero);
+            let plain = self.b.ins().band(plain, not_special);
+            ok = self.b.ins().band(ok, plain);
+        }
+        let x = self.b.ins().bitcast(types::F64, MemFlagsData::new(), a);
+        let y = self.b.ins().bitcast(types::F64, MemFlagsData::new(), b);
+        let (r, exact) = match f {
+            FpOp::AddD | FpOp::SubD => {
+                let y = if f == FpOp::SubD {
+                    self.b.ins().fneg(y)
+                } else {
+                    y
+                };
+                let s = self.b.ins().fadd(x, y);
+                // TwoSum: the rounding error of x + y, exactly
+                let bb = self.b.ins().fsub(s, x);
+                let t = self.b.ins().fsub(s, bb);
+                let e1 = self.b.ins().fsub(x, t);
+                let e2 = self.b.ins().fsub(y, bb);
+                let err = self.b.ins().fadd(e1, e2);
+                let zero = self.b.ins().f64const(0.0);
+                (s, self.b.ins().fcmp(FloatCC::Equal, err, zero))
+            }
+            FpOp::MulD => {
+                let p = self.b.ins().fmul(x, y);
+                let pb = self.b.ins().bitcast(I64, MemFlagsData::new(), p);
+                let pmag = self.b.ins().band_imm_u(pb, ABS);
+                let pzero = self.b.ins().icmp_imm_u(IntCC::Equal, pmag, 0);
+                // a zero product is exact only from a zero operand (else underflow)
+                let amag = self.b.ins().band_imm_u(a, ABS);
+                let bmag = self.b.ins().band_imm_u(b, ABS);
+                let az = self.b.ins().icmp_imm_u(IntCC::Equal, amag, 0);
+                let bz = self.b.ins().icmp_imm_u(IntCC::Equal, bmag, 0);
+                let zero_operand = self.b.ins().bor(az, bz);
+                // a nonzero product must lie far enough above the denormal range for
+                // its error term to be representable
+                let big = self
+                    .b
+                    .ins()
+                    .icmp_imm_u(IntCC::UnsignedGreaterThanOrEqual, pmag, tiny);
+                let fine = self.b.ins().select(pzero, zero_operand, big);
+                ok = self.b.ins().band(ok, fine);
+                let np = self.b.ins().fneg(p);
+                let err = self.b.ins().fma(x, y, np);
+                let zero = self.b.ins().f64const(0.0);
+                let exact = self.b.ins().fcmp(FloatCC::Equal, err, zero);
+                let exact = self.b.ins().bor(exact, pzero);
+                (p, exact)
+            }
+        };
+        let rb = self.b.ins().bitcast(I64, MemFlagsData::new(), r);
+        // result zero, or finite and at least 2 * MIN_POSITIVE in magnitude
+        let rmag = self.b.ins().band_imm_u(rb, ABS);
+        let rzero = self.b.ins().icmp_imm_u(IntCC::Equal, rmag, 0);
+        let big = self
+            .b
+            .ins()
+            .icmp_imm_u(IntCC::UnsignedGreaterThanOrEqual, rmag, MIN_OK);
+        let finite = self.b.ins().icmp_imm_u(IntCC::UnsignedLessThan, rmag, EXP);
+        let normal = self.b.ins().band(big, finite);
+        let rok = self.b.ins().bor(rzero, normal);
+        ok = self.b.ins().band(ok, rok);
+        let fast = self.b.create_block();
+        let slow = self.b.create_block();
+        let done = self.b.create_block();
+        self.b.append_block_param(done, I64);
+        self.b.ins().brif(ok, fast, &[], slow, &[]);
+        self.b.switch_to_block(fast);
+        let inexact = self.b.ins().bxor_imm_u(exact, 1);
+        let inexact = self.b.ins().uextend(I64, inexact);
+        let pe = self.b.ins().imul_imm_u(inexact, 0x20);
+        let npf = self.b.ins().bor(pf, pe);
+        self.b.def_var(pf_var, npf);
+        self.b.ins().jump(done, &[arg(rb)]);
+        self.b.switch_to_block(slow);
+        let v = self.helper(id, a, b, c, bail);
+        self.b.ins().jump(done, &[arg(v)]);
+        self.b.switch_to_block(done);
+        self.b.block_params(done)[0]
+    }
+
+    /// Stores the PFPFR variable into the FP environment (`out`) or reloads it.
+    fn pf_sync(&mut self, out: bool) {
+        let Some(var) = self.pf else { return };
+        let fp = self.field(FP);
+        let off = self.h.pfpfr_off;
+        if out {
+            let v = self.b.use_var(var);
+            self.b.ins().istore32(Self::flags(), v, fp, off);
+        } else {
+            let v = self.b.ins().uload32(Self::flags(), fp, off);
+            self.b.def_var(var, v);
+        }
+    }
+
     /// Looks `addr` (an access of `n` bytes) up in the TLB at `tlb`: the host address
     /// when the entry matches and the access stays in the page, else 0.
     fn tlb_host(&mut self, tlb_field: i32, addr: Value, n: u8) -> Value {
@@ -539,10 +678,14 @@ impl Lower<'_, '_> {
         // give-up block of this bundle (param: the operation that gave up)
         let bail = self.b.create_block();
         self.b.append_block_param(bail, I64);
-        let helpers_touch_fp = bd.ops.iter().any(|o| matches!(o.kind, Kind::Helper(_)));
+        let helpers_touch_fp = bd
+            .ops
+            .iter()
+            .any(|o| matches!(o.kind, Kind::Helper(_) | Kind::Fp(..)));
         if helpers_touch_fp {
             self.fp_copy(true);
         }
+        let pf0 = self.pf.map(|v| self.b.use_var(v));
         let ln = bd.uses_loop().then(|| self.loop_now());
         // ---- compute
         let mut results: Vec<Res> = Vec::new();
@@ -599,15 +742,11 @@ impl Lower<'_, '_> {
                     st: None,
                 },
                 Kind::Helper(id) => {
-                    let v = self.when(run, |me| {
-                        let fp = me.field(FP);
-                        let out = me.out_addr();
-                        let idv = me.b.ins().iconst(I64, id as i64);
-                        let ok = me.call(me.h.sem, &[idv, fp, a, b, c, out]);
-                        me.require(ok, bail, id as i64);
-                        let out = me.out_addr();
-                        me.b.ins().load(I64, Self::flags(), out, 0)
-                    });
+                    let v = self.when(run, |me| me.helper(id, a, b, c, bail));
+                    Res { v, run, st: None }
+                }
+                Kind::Fp(f, id) => {
+                    let v = self.when(run, |me| me.fp_op(f, id, a, b, c, bail));
                     Res { v, run, st: None }
                 }
                 Kind::Load(n) => {
@@ -781,6 +920,9 @@ impl Lower<'_, '_> {
         if helpers_touch_fp {
             self.fp_copy(false);
         }
+        if let (Some(var), Some(v)) = (self.pf, pf0) {
+            self.b.def_var(var, v);
+        }
         let ip = self.b.ins().iconst(I64, bd.addr as i64);
         let why = self.b.ins().iconst(I64, Exit::GaveUp as i64);
         self.b.ins().jump(self.exit, &[arg(ip), arg(why), arg(op)]);
@@ -915,6 +1057,7 @@ impl Lower<'_, '_> {
             let v = self.b.use_var(self.preds);
             self.b.ins().store(Self::flags(), v, pp, 0);
         }
+        self.pf_sync(true);
         let mut state = vec![];
         if let Some(r) = self.rot {
             if r.dyn_regs {
@@ -1228,6 +1371,17 @@ pub(crate) fn build(
         var
     });
     let uses_loop = t.bundles.iter().any(|bd| bd.uses_loop());
+    let has_fp = t
+        .bundles
+        .iter()
+        .flat_map(|bd| &bd.ops)
+        .any(|o| matches!(o.kind, Kind::Fp(..)));
+    let pf = has_fp.then(|| {
+        let var = b.declare_var(I64);
+        let v = b.ins().uload32(fl, field(FP), h.pfpfr_off);
+        b.def_var(var, v);
+        var
+    });
     let exit = b.create_block();
     for _ in 0..3 {
         b.append_block_param(exit, I64);
@@ -1261,6 +1415,7 @@ pub(crate) fn build(
         lsr: state[3],
         uses_loop,
         hoisted,
+        pf,
         id,
         links,
     };
