@@ -167,6 +167,8 @@ pub struct Jit {
     module: JITModule,
     /// `fn(ctx, trace) -> ip` in the host convention, calling a tail-convention trace
     trampoline: *const u8,
+    /// register-preserving trampolines of the helpers: (helper, trampoline)
+    tramps: Vec<(usize, usize)>,
     helpers: Helpers,
     ctx: cranelift_codegen::Context,
     fctx: cranelift_frontend::FunctionBuilderContext,
@@ -225,8 +227,31 @@ impl Jit {
         module.clear_context(&mut ctx);
         module.finalize_definitions().map_err(|e| err(&e))?;
         let trampoline = module.get_finalized_function(id);
+        let mut tramps = Vec::new();
+        for (addr, nargs) in [
+            (helpers.sem, 6),
+            (helpers.load, 4),
+            (helpers.check_write, 3),
+            (helpers.store, 4),
+        ] {
+            lower::preserving_trampoline(
+                &mut ctx.func,
+                &mut fctx,
+                &lower::Target::of(&module),
+                addr,
+                nargs,
+            );
+            let id = module
+                .declare_anonymous_function(&ctx.func.signature)
+                .map_err(|e| err(&e))?;
+            module.define_function(id, &mut ctx).map_err(|e| err(&e))?;
+            module.clear_context(&mut ctx);
+            module.finalize_definitions().map_err(|e| err(&e))?;
+            tramps.push((addr, module.get_finalized_function(id) as usize));
+        }
         Ok(Jit {
             trampoline,
+            tramps,
             module,
             helpers,
             ctx,
@@ -289,6 +314,7 @@ impl Jit {
             &target,
             t,
             &self.helpers,
+            &self.tramps,
             id,
             links,
         );

@@ -92,6 +92,8 @@ struct Lower<'a, 'b> {
     /// PFPFR kept in a variable when the trace has host-FP operations (stored to the FP
     /// environment around helper calls and at exits)
     pf: Option<Variable>,
+    /// register-preserving trampolines of the helpers: (helper, trampoline)
+    tramps: &'b [(usize, usize)],
     /// this trace's number and link cells
     id: u32,
     links: *const u64,
@@ -306,7 +308,25 @@ impl Lower<'_, '_> {
     }
 
     /// Calls helper `addr` with `args` (all i64/pointer) returning one i64.
-    fn call(&mut self, addr: usize, args: &[Value]) -> Value {
+    ///
+    /// A `cold` call (a slow path: TLB miss, FP outside the plain case) goes through the
+    /// helper's register-preserving trampoline (the result comes back in the second
+    /// word of the `out` slot), so values the trace keeps in caller-saved registers
+    /// survive it without spills on the fast path; hot calls use the host convention.
+    fn call(&mut self, addr: usize, args: &[Value], cold: bool) -> Value {
+        if let Some(&(_, t)) = self.tramps.iter().find(|&&(h, _)| cold && h == addr) {
+            let mut sig = Signature::new(CallConv::PreserveAll);
+            for _ in 0..=args.len() {
+                sig.params.push(AbiParam::new(I64));
+            }
+            let sr = self.b.import_signature(sig);
+            let f = self.b.ins().iconst(self.ptr, t as i64);
+            let out = self.out_addr();
+            let mut all = args.to_vec();
+            all.push(out);
+            self.b.ins().call_indirect(sr, f, &all);
+            return self.b.ins().load(I64, Self::flags(), out, 8);
+        }
         let mut sig = Signature::new(self.cc);
         for _ in args {
             sig.params.push(AbiParam::new(I64));
@@ -435,12 +455,12 @@ impl Lower<'_, '_> {
 
     /// Calls the semantic helper of spec operation `id`; gives the bundle up when it
     /// reports an exception.
-    fn helper(&mut self, id: u16, a: Value, b: Value, c: Value, bail: Block) -> Value {
+    fn helper(&mut self, id: u16, a: Value, b: Value, c: Value, bail: Block, cold: bool) -> Value {
         let fp = self.field(FP);
         self.pf_sync(true);
         let out = self.out_addr();
         let idv = self.b.ins().iconst(I64, id as i64);
-        let ok = self.call(self.h.sem, &[idv, fp, a, b, c, out]);
+        let ok = self.call(self.h.sem, &[idv, fp, a, b, c, out], cold);
         self.pf_sync(false);
         self.require(ok, bail, id as i64);
         let out = self.out_addr();
@@ -547,7 +567,7 @@ impl Lower<'_, '_> {
         self.b.def_var(pf_var, npf);
         self.b.ins().jump(done, &[arg(rb)]);
         self.b.switch_to_block(slow);
-        let v = self.helper(id, a, b, c, bail);
+        let v = self.helper(id, a, b, c, bail, true);
         self.b.ins().jump(done, &[arg(v)]);
         self.b.switch_to_block(done);
         self.b.block_params(done)[0]
@@ -611,7 +631,7 @@ impl Lower<'_, '_> {
         let mem = self.field(MEM);
         let out = self.out_addr();
         let len = self.b.ins().iconst(I64, n as i64);
-        let ok = self.call(self.h.load, &[mem, addr, len, out]);
+        let ok = self.call(self.h.load, &[mem, addr, len, out], true);
         self.require(ok, bail, NO_OP);
         let out = self.out_addr();
         let v = self.b.ins().load(I64, Self::flags(), out, 0);
@@ -630,7 +650,7 @@ impl Lower<'_, '_> {
         self.b.switch_to_block(slow);
         let mem = self.field(MEM);
         let len = self.b.ins().iconst(I64, n as i64);
-        let ok = self.call(self.h.check_write, &[mem, addr, len]);
+        let ok = self.call(self.h.check_write, &[mem, addr, len], true);
         self.require(ok, bail, NO_OP);
         self.b.ins().jump(done, &[]);
         self.b.switch_to_block(done);
@@ -656,7 +676,7 @@ impl Lower<'_, '_> {
         self.b.switch_to_block(slow);
         let mem = self.field(MEM);
         let len = self.b.ins().iconst(I64, n as i64);
-        let hit = self.call(self.h.store, &[mem, addr, len, v]);
+        let hit = self.call(self.h.store, &[mem, addr, len, v], true);
         self.b.ins().jump(done, &[arg(hit)]);
         self.b.switch_to_block(done);
         self.b.block_params(done)[0]
@@ -678,10 +698,9 @@ impl Lower<'_, '_> {
         // give-up block of this bundle (param: the operation that gave up)
         let bail = self.b.create_block();
         self.b.append_block_param(bail, I64);
-        let helpers_touch_fp = bd
-            .ops
-            .iter()
-            .any(|o| matches!(o.kind, Kind::Helper(_) | Kind::Fp(..)));
+        // helpers may change any FP word: keep a copy to restore on a give-up (host-FP
+        // operations and their slow paths change only PFPFR, kept in a variable)
+        let helpers_touch_fp = bd.ops.iter().any(|o| matches!(o.kind, Kind::Helper(_)));
         if helpers_touch_fp {
             self.fp_copy(true);
         }
@@ -742,7 +761,7 @@ impl Lower<'_, '_> {
                     st: None,
                 },
                 Kind::Helper(id) => {
-                    let v = self.when(run, |me| me.helper(id, a, b, c, bail));
+                    let v = self.when(run, |me| me.helper(id, a, b, c, bail, false));
                     Res { v, run, st: None }
                 }
                 Kind::Fp(f, id) => {
@@ -1008,7 +1027,7 @@ impl Lower<'_, '_> {
                 };
                 self.b.switch_to_block(yes);
                 let out = self.out_addr();
-                let h = self.call(self.h.alc, &[lcnt, lsr, out]);
+                let h = self.call(self.h.alc, &[lcnt, lsr, out], false);
                 let out = self.out_addr();
                 let l = self.b.ins().load(I64, Self::flags(), out, 0);
                 self.b.ins().jump(done, &[arg(l), arg(h)]);
@@ -1141,6 +1160,40 @@ fn trace_signature(ptr: Type) -> Signature {
     sig
 }
 
+/// Builds the register-preserving trampoline of helper `addr` taking `nargs` i64
+/// arguments and returning one: `fn(args..., out)` in the preserve-all convention,
+/// calling the helper in the host convention and storing its result at `out + 8`.
+pub(crate) fn preserving_trampoline(
+    func: &mut Function,
+    fctx: &mut FunctionBuilderContext,
+    target: &Target,
+    addr: usize,
+    nargs: usize,
+) {
+    func.signature = Signature::new(CallConv::PreserveAll);
+    for _ in 0..=nargs {
+        func.signature.params.push(AbiParam::new(I64));
+    }
+    let mut b = FunctionBuilder::new(func, fctx);
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    let params = b.block_params(entry).to_vec();
+    let mut sig = Signature::new(target.cc);
+    for _ in 0..nargs {
+        sig.params.push(AbiParam::new(I64));
+    }
+    sig.returns.push(AbiParam::new(I64));
+    let sr = b.import_signature(sig);
+    let f = b.ins().iconst(target.ptr, addr as i64);
+    let c = b.ins().call_indirect(sr, f, &params[..nargs]);
+    let r = b.inst_results(c)[0];
+    b.ins().store(MemFlagsData::trusted(), r, params[nargs], 8);
+    b.ins().return_(&[]);
+    b.seal_all_blocks();
+    b.finalize(target.fe);
+}
+
 /// Builds the trampoline `fn(ctx, trace) -> ip` (host convention) that calls a trace.
 pub(crate) fn trampoline(func: &mut Function, fctx: &mut FunctionBuilderContext, target: &Target) {
     let ptr = target.ptr;
@@ -1236,6 +1289,7 @@ pub(crate) fn build(
     target: &Target,
     t: &Trace,
     h: &Helpers,
+    tramps: &[(usize, usize)],
     id: u32,
     links: *const u64,
 ) {
@@ -1246,7 +1300,7 @@ pub(crate) fn build(
     b.append_block_params_for_function_params(entry);
     let out = b.create_sized_stack_slot(cranelift_codegen::ir::StackSlotData::new(
         cranelift_codegen::ir::StackSlotKind::ExplicitSlot,
-        8,
+        16,
         3,
     ));
     b.switch_to_block(entry);
@@ -1416,6 +1470,7 @@ pub(crate) fn build(
         uses_loop,
         hoisted,
         pf,
+        tramps,
         id,
         links,
     };
