@@ -315,8 +315,7 @@ impl Jit {
             t,
             &self.helpers,
             &self.tramps,
-            id,
-            links,
+            (id, links),
         );
         let ir = self.listing.then(|| self.ctx.func.display().to_string());
         self.ctx.set_disasm(self.listing);

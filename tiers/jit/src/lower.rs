@@ -1290,8 +1290,7 @@ pub(crate) fn build(
     t: &Trace,
     h: &Helpers,
     tramps: &[(usize, usize)],
-    id: u32,
-    links: *const u64,
+    (id, links): (u32, *const u64),
 ) {
     let (ptr, cc, fe) = (target.ptr, target.cc, target.fe);
     func.signature = trace_signature(ptr);
