@@ -393,7 +393,7 @@ pub fn usage() -> String {
          -I DIR                                include directory for .s programs\n\
          --stats                               print execution statistics on exit\n\
          -tier interp|jit                      execution tier (default: jit when built with it)\n\
-         -jit-threshold N                      executions of a loop head before it is compiled\n\
+         -jit-threshold N                      loop-head executions before compiling (default 1000)\n\
          -jit-disable CLASS,...                no native code for alu, shift, cmp, fp (native: all)\n         -jit-code-size BYTES                  native code kept before all traces are dropped (default 64 MiB)\n\n",
     );
     s.push_str(

@@ -212,6 +212,11 @@ impl Jit {
         flags
             .set("use_colocated_libcalls", "false")
             .map_err(|e| err(&e))?;
+        // the IR is built by our lowering only; its verification costs a third of the
+        // compile time (debug builds keep it)
+        if !cfg!(debug_assertions) {
+            flags.set("enable_verifier", "false").map_err(|e| err(&e))?;
+        }
         let isa = cranelift_native::builder()
             .map_err(|e| err(&e))?
             .finish(settings::Flags::new(flags))
