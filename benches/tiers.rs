@@ -1,6 +1,6 @@
 //! Bundles per second of the guest benchmark programs (`benches/programs/*.s`)
 //! under each execution tier. Every program is assembled by our assembler into a
-//! static executable and run in-process as a Linux process at the small size its
+//! static executable and run in-process as a Linux process at the default size its
 //! README row gives; a calibration run checks its output against the README and
 //! counts its bundles (the throughput unit). The tiers are the parameters of one
 //! benchmark group (`tiers/<tier>/<program>`): the interpreter and, in a build with
@@ -104,11 +104,11 @@ fn bench(c: &mut Criterion) {
     let readme = include_str!("programs/README.md");
     let rows: Vec<_> = program_table::rows(readme)
         .into_iter()
-        .filter(|r| r.arg.is_some())
+        .filter(|r| r.arg.is_none())
         .collect();
     assert!(
         !rows.is_empty(),
-        "no sized rows in benches/programs/README.md"
+        "no default-size rows in benches/programs/README.md"
     );
     let mut g = c.benchmark_group("tiers");
     g.sample_size(10)
