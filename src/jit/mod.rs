@@ -63,6 +63,9 @@ pub struct JitStats {
     pub exit_budget: u64,
     pub exit_gave_up: u64,
     pub exit_code_write: u64,
+    /// calls and returns the traces ended with (done by the helpers)
+    pub exit_call: u64,
+    pub exit_return: u64,
     pub not_entered: u64,
     /// bundles given back at run time, by the operation that could not finish natively
     /// (memory faults, CTPR mismatches and the like under "-")
@@ -83,6 +86,7 @@ struct Compiled {
     /// stays fixed
     links: Box<[u64]>,
     /// cells of other traces that chain to this one: (trace id, cell)
+    /// (a return-cache entry's cell clears both its words)
     incoming: Vec<(u32, u32)>,
 }
 
@@ -159,6 +163,105 @@ extern "C" fn helper_alc(lcnt: u64, lsr_hi: u64, out: *mut u64) -> u64 {
     h as u64
 }
 
+/// The CPU a trace runs on.
+///
+/// # Safety
+/// `ctx` must be the `JitCtx` of a running trace (its `cpu` set by `JitState::enter`);
+/// the trace does not touch the CPU while the helper runs.
+unsafe fn cpu_of<'a>(ctx: *mut j::JitCtx) -> (&'a mut j::JitCtx, &'a mut Cpu) {
+    // SAFETY: per the caller, `ctx` is valid and `ctx.cpu` points to the CPU borrowed
+    // by `enter` for the whole run; the raw pointers in `ctx` into that CPU are not
+    // used while these references live.
+    unsafe {
+        let ctx = &mut *ctx;
+        let cpu = &mut *(ctx.cpu as *mut Cpu);
+        (ctx, cpu)
+    }
+}
+
+/// Points the window, WD and BR fields of `ctx` at the CPU's current state.
+fn refresh(ctx: &mut j::JitCtx, cpu: &mut Cpu) {
+    let len = cpu.rf.len().min(cpu.rtag.len());
+    // wrapping: with wbase beyond the file (never, in practice) `win_avail` is 0 and no
+    // trace touches a register
+    ctx.win = cpu.rf.as_mut_ptr().wrapping_add(cpu.wbase) as *mut u8;
+    ctx.wtag = cpu.rtag.as_mut_ptr().wrapping_add(cpu.wbase);
+    ctx.win_avail = len.saturating_sub(cpu.wbase) as u64;
+    ctx.wsize = cpu.wsize as u64;
+    ctx.psize = cpu.psize as u64;
+    ctx.wdbl = cpu.wdbl as u64;
+    ctx.wfx = cpu.wfx as u64;
+    ctx.br_fixed = crate::cpu::state::Br {
+        rcur: 0,
+        pcur: 0,
+        ..cpu.br
+    }
+    .to_raw();
+    ctx.rcur = cpu.br.rcur as u64;
+    ctx.pcur = cpu.br.pcur as u64;
+    ctx.lcnt = cpu.lcnt;
+    ctx.lsr_hi = cpu.lsr_hi as u64;
+}
+
+/// Copies what a trace keeps in `ctx` back into the CPU.
+fn write_back(ctx: &j::JitCtx, cpu: &mut Cpu) {
+    cpu.wsize = ctx.wsize as u32;
+    cpu.wdbl = ctx.wdbl != 0;
+    cpu.wfx = ctx.wfx != 0;
+    cpu.br.rcur = ctx.rcur as u8;
+    cpu.br.pcur = ctx.pcur as u8;
+    cpu.lcnt = ctx.lcnt;
+    cpu.lsr_hi = ctx.lsr_hi as u32;
+}
+
+/// `can_xfer(ctx, kind, wbs, wsize) -> ok`: a call (`Exit::Call`) with `wbs` from a
+/// window of `wsize` registers, or a return, can be done without a fault.
+extern "C" fn helper_can_xfer(ctx: *mut j::JitCtx, kind: u64, wbs: u64, wsize: u64) -> u64 {
+    // SAFETY: called by a running trace with its own context.
+    let (_, cpu) = unsafe { cpu_of(ctx) };
+    let ok = if kind == j::Exit::Call as u64 {
+        2 * wbs <= wsize
+            && cpu.frames.len() < crate::cpu::state::MAX_FRAMES
+            && cpu.wbase + wsize as usize + 2 <= crate::cpu::state::MAX_REGS
+    } else {
+        cpu.frames
+            .last()
+            .is_some_and(|f| cpu.wbase >= 2 * f.wbs as usize)
+    };
+    ok as u64
+}
+
+/// `xfer(ctx, kind, target) -> ip`: does the call or return the trace ended with and
+/// refreshes `ctx` for whatever runs next.
+extern "C" fn helper_xfer(ctx: *mut j::JitCtx, kind: u64, target: u64) -> u64 {
+    // SAFETY: called by a running trace with its own context, after it stored its
+    // registers and predicates back.
+    let (ctx, cpu) = unsafe { cpu_of(ctx) };
+    write_back(ctx, cpu);
+    // both were checked possible by `can_xfer` before the bundle committed
+    let ip = if kind == j::Exit::Call as u64 {
+        let r = cpu.proc_call(ctx.call_wbs as u8, ctx.call_ret);
+        debug_assert!(r.is_ok(), "call checked by can_xfer");
+        target
+    } else {
+        let r = cpu.proc_return();
+        debug_assert!(r.is_ok(), "return checked by can_xfer");
+        cpu.ip
+    };
+    refresh(ctx, cpu);
+    ip
+}
+
+/// `prep_return(ctx) -> CTPR3`
+extern "C" fn helper_prep_return(ctx: *mut j::JitCtx) -> u64 {
+    use crate::cpu::state::{ctpr_make, CTPR_TAG_RETURN};
+    // SAFETY: called by a running trace with its own context.
+    let (_, cpu) = unsafe { cpu_of(ctx) };
+    cpu.frames
+        .last()
+        .map_or(0, |f| ctpr_make(f.ret_ip, CTPR_TAG_RETURN, 0, 3))
+}
+
 impl JitState {
     pub fn new(cfg: JitConfig) -> Result<JitState, String> {
         let fp_words = std::mem::size_of::<SemCtx>().div_ceil(8) as u8;
@@ -168,6 +271,9 @@ impl JitState {
             check_write: helper_check_write as *const () as usize,
             store: helper_store as *const () as usize,
             alc: helper_alc as *const () as usize,
+            can_xfer: helper_can_xfer as *const () as usize,
+            xfer: helper_xfer as *const () as usize,
+            prep_return: helper_prep_return as *const () as usize,
             fp_words,
             pfpfr_off: std::mem::offset_of!(SemCtx, pfpfr) as i32,
             tlb: j::TlbLayout {
@@ -208,7 +314,7 @@ impl JitState {
         let started = Instant::now();
         let id = self.base + self.traces.len() as u32 + 1;
         self.jit.listing = log::log_enabled!(target: "e2kemu::out_asm", log::Level::Info);
-        let links = vec![0u64; 2 * t.bundles.len()].into_boxed_slice();
+        let links = vec![0u64; j::LINK_WORDS * t.bundles.len()].into_boxed_slice();
         let r = self.jit.compile(t, id, links.as_ptr());
         self.stats.compile_ns += started.elapsed().as_nanos() as u64;
         let code = match r {
@@ -276,7 +382,14 @@ impl JitState {
             log::info!(target: "e2kemu::jit", "trace {id} dropped (page {vpn:#x} written)");
             for (from, cell) in t.incoming {
                 if let Some(f) = self.get_mut(from) {
-                    f.links[cell as usize] = 0;
+                    let c = cell as usize;
+                    if c % j::LINK_WORDS >= 2 {
+                        // a return-cache entry: address and entry
+                        f.links[c] = 0;
+                        f.links[c + 1] = 0;
+                    } else {
+                        f.links[c] = 0;
+                    }
                 }
             }
         }
@@ -324,14 +437,24 @@ impl JitState {
         if let Some((from, cell, target)) = self.last_exit.take() {
             let here = self.get(id).map(|t| (t.head, t.code.entry_addr()));
             if let Some((_, entry)) = here.filter(|&(head, _)| head == target) {
+                let c = cell as usize;
                 let linked = match self.get_mut(from) {
-                    Some(f) if f.links.get(cell as usize) == Some(&0) => {
-                        f.links[cell as usize] = entry;
-                        true
+                    // a return cache: the first free entry takes (address, entry)
+                    Some(f) if c % j::LINK_WORDS == 2 && c + 3 < f.links.len() => {
+                        let free = [c, c + 2].into_iter().find(|&k| f.links[k + 1] == 0);
+                        free.map(|k| {
+                            f.links[k] = target;
+                            f.links[k + 1] = entry;
+                            k as u32
+                        })
                     }
-                    _ => false,
+                    Some(f) if f.links.get(c) == Some(&0) => {
+                        f.links[c] = entry;
+                        Some(cell)
+                    }
+                    _ => None,
                 };
-                if linked {
+                if let Some(cell) = linked {
                     if let Some(t) = self.get_mut(id) {
                         t.incoming.push((from, cell));
                     }
@@ -377,6 +500,11 @@ impl JitState {
                 ..cpu.br
             }
             .to_raw(),
+            cpu: cpu as *mut Cpu as *mut u8,
+            psize: cpu.psize as u64,
+            wfx: cpu.wfx as u64,
+            call_wbs: 0,
+            call_ret: 0,
             exit: 0,
             exit_op: 0,
             exit_trace: 0,
@@ -401,6 +529,14 @@ impl JitState {
                 s.exit_path += 1;
                 self.last_exit = Some((ctx.exit_trace as u32, ctx.exit_op as u32, next));
             }
+            j::Exit::Call => {
+                s.exit_call += 1;
+                self.last_exit = Some((ctx.exit_trace as u32, ctx.exit_op as u32, next));
+            }
+            j::Exit::Return => {
+                s.exit_return += 1;
+                self.last_exit = Some((ctx.exit_trace as u32, ctx.exit_op as u32, next));
+            }
             j::Exit::Budget => s.exit_budget += 1,
             j::Exit::CodeWrite => s.exit_code_write += 1,
             j::Exit::GaveUp => {
@@ -410,10 +546,7 @@ impl JitState {
             }
         }
         cpu.ip = next;
-        cpu.br.rcur = ctx.rcur as u8;
-        cpu.br.pcur = ctx.pcur as u8;
-        cpu.lcnt = ctx.lcnt;
-        cpu.lsr_hi = ctx.lsr_hi as u32;
+        write_back(&ctx, cpu);
         cpu.stats.ops += ctx.ops;
         self.stats.entries += 1;
         self.stats.bundles += ctx.bundles;
@@ -444,8 +577,8 @@ impl JitState {
             s.entries,
         );
         out.push_str(&format!(
-            "\ne2kemu jit: exits to the dispatcher: left path {}, budget {}, gave up {}, code write {}; entries refused {}; exits linked to traces {}; code rebuilds {} ({} bytes freed)",
-            s.exit_path, s.exit_budget, s.exit_gave_up, s.exit_code_write, s.not_entered,
+            "\ne2kemu jit: exits to the dispatcher: left path {}, call {}, return {}, budget {}, gave up {}, code write {}; entries refused {}; exits linked to traces {}; code rebuilds {} ({} bytes freed)",
+            s.exit_path, s.exit_call, s.exit_return, s.exit_budget, s.exit_gave_up, s.exit_code_write, s.not_entered,
             s.links, s.rebuilds, s.code_bytes_freed
         ));
         for (what, m) in [

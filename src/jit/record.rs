@@ -8,7 +8,9 @@
 //! as a guard that entry checks.
 
 use crate::cpu::predecode::{Dst, Prep, Src, XBundle, XKind, Xfer, W};
-use crate::cpu::state::{ctpr_make, ctpr_tag, ctpr_target, Br, Cpu, CTPR_TAG_DISP};
+use crate::cpu::state::{
+    ctpr_make, ctpr_tag, ctpr_target, Br, Cpu, CTPR_TAG_DISP, CTPR_TAG_RETURN,
+};
 use e2k_isa::tables::ALOPS;
 use e2kemu_jit as j;
 use std::rc::Rc;
@@ -135,12 +137,11 @@ fn bundle(x: &XBundle, cpu: &View, off: Disabled) -> Result<j::Bundle, &'static 
     if x.illegal.is_some() {
         return Err("illegal bundle");
     }
-    if matches!(x.xfer, Xfer::Call(..)) || matches!(x.prep, Some(Prep::Return)) {
-        return Err("call/return");
+    if x.setbn.is_some() || x.setbp.is_some() {
+        return Err("setbn/setbp");
     }
-    if x.setwd.is_some() || x.setbn.is_some() || x.setbp.is_some() {
-        return Err("setwd/setbn/setbp");
-    }
+    // a setwd with d=1 makes this bundle's 32-bit results 64-bit already
+    let wdbl = cpu.wdbl || x.setwd.is_some_and(|s| s.2);
     if x.npls != 0 {
         return Err("pls");
     }
@@ -194,7 +195,7 @@ fn bundle(x: &XBundle, cpu: &View, off: Disabled) -> Result<j::Bundle, &'static 
             }
             match op.rw {
                 W::D => Ok(j::Width::D),
-                W::S if cpu.wdbl && !op.dbl_exempt => Ok(j::Width::S64),
+                W::S if wdbl && !op.dbl_exempt => Ok(j::Width::S64),
                 W::S => Ok(j::Width::S32),
                 _ => Err("result width"),
             }
@@ -230,10 +231,11 @@ fn bundle(x: &XBundle, cpu: &View, off: Disabled) -> Result<j::Bundle, &'static 
         });
     }
     let prep = match x.prep {
-        None => None,
+        None | Some(Prep::Return) => None,
         Some(Prep::Disp { ctpr, target }) => Some((ctpr, ctpr_make(target, CTPR_TAG_DISP, 0, 3))),
-        Some(_) => return Err("ctpr preparation other than disp"),
+        Some(_) => return Err("ctpr preparation other than disp/return"),
     };
+    let prep_return = matches!(x.prep, Some(Prep::Return));
     let cond = match x.ct_cond.kind {
         1 => j::Cond::Always,
         k @ (2..=7 | 0xe | 0xf) => j::Cond::Ct {
@@ -245,6 +247,9 @@ fn bundle(x: &XBundle, cpu: &View, off: Disabled) -> Result<j::Bundle, &'static 
     };
     let xfer = match x.xfer {
         Xfer::None => j::Xfer::None,
+        Xfer::Ct(3) if prep_return || ctpr_tag(cpu.ctpr[3]) == CTPR_TAG_RETURN => {
+            j::Xfer::Return { cond }
+        }
         Xfer::Ct(n) => {
             let (expect, static_ctpr) = match prep {
                 Some((p, v)) if p == n => (v, true),
@@ -261,6 +266,23 @@ fn bundle(x: &XBundle, cpu: &View, off: Disabled) -> Result<j::Bundle, &'static 
                 target: ctpr_target(expect),
             }
         }
+        Xfer::Call(n, wbs) => {
+            let (expect, static_ctpr) = match prep {
+                Some((p, v)) if p == n => (v, true),
+                _ => (cpu.ctpr[n as usize & 3], false),
+            };
+            if ctpr_tag(expect) != CTPR_TAG_DISP {
+                return Err("call through a CTPR not prepared by disp (system call)");
+            }
+            j::Xfer::Call {
+                cond,
+                ctpr: n,
+                expect,
+                static_ctpr,
+                target: ctpr_target(expect),
+                wbs,
+            }
+        }
         Xfer::Ibranch(t) => j::Xfer::Ibranch { cond, target: t },
         _ => return Err("transfer kind"),
     };
@@ -269,6 +291,8 @@ fn bundle(x: &XBundle, cpu: &View, off: Disabled) -> Result<j::Bundle, &'static 
         next: x.addr.wrapping_add(x.len as u64),
         ops,
         prep,
+        prep_return,
+        setwd: x.setwd,
         xfer,
         loop_mode: x.loop_mode,
         alc: x.alc,
@@ -322,6 +346,13 @@ fn fix_rotation(t: &mut j::Trace, br: Br) {
             | j::Xfer::Ibranch {
                 cond: j::Cond::Ct { p: r, .. },
                 ..
+            }
+            | j::Xfer::Call {
+                cond: j::Cond::Ct { p: r, .. },
+                ..
+            }
+            | j::Xfer::Return {
+                cond: j::Cond::Ct { p: r, .. },
             } => p(r),
             _ => {}
         }
@@ -346,26 +377,48 @@ fn based_out_of_area(t: &j::Trace, br: Br) -> bool {
     })
 }
 
-/// One more than the highest window register the trace names (the based area counts
-/// whole when its rotation varies).
-fn window_need(t: &j::Trace) -> u32 {
+/// One more than the highest window register the trace names while the window is the
+/// one at entry (the based area counts whole when its rotation varies); once a `setwd`
+/// fixes the size, registers must lie below it: Err(i) names the first bundle that
+/// names one beyond (the trace must end before it).
+fn window_need(t: &j::Trace) -> Result<u32, usize> {
     let mut need = 0u32;
-    for op in t.bundles.iter().flat_map(|b| &b.ops) {
-        for s in op.src {
-            if let j::Src::Win(n) = s {
-                need = need.max(n as u32 + 1);
+    // the window size once a setwd set it (None: the size at entry)
+    let mut known: Option<u32> = None;
+    for (i, b) in t.bundles.iter().enumerate() {
+        let after = b.setwd.map(|s| s.0).or(known);
+        for op in &b.ops {
+            // sources read the size before the bundle, results land in the one after
+            let regs = op
+                .src
+                .iter()
+                .filter_map(|s| match *s {
+                    j::Src::Win(n) => Some((n as u32, known)),
+                    _ => None,
+                })
+                .chain(match op.dst {
+                    j::Dst::Win(n, _) => Some((n as u32, after)),
+                    _ => None,
+                });
+            for (n, size) in regs {
+                match size {
+                    None => need = need.max(n + 1),
+                    Some(w) if n < w => {}
+                    Some(_) => return Err(i),
+                }
             }
         }
-        if let j::Dst::Win(n, _) = op.dst {
-            need = need.max(n as u32 + 1);
-        }
+        known = after;
     }
     if let Some(r) = t.rot {
         if r.dyn_regs {
+            if t.bundles.iter().any(|b| b.setwd.is_some()) {
+                return Err(0);
+            }
             need = need.max(2 * r.rbs as u32 + 2 * r.rsz as u32 + 2);
         }
     }
-    need
+    Ok(need)
 }
 
 /// Records the trace starting at `head`; `fetch` gives the decoded bundle at an address.
@@ -379,15 +432,26 @@ pub fn record(
 ) -> Option<j::Trace> {
     let mut out: Vec<j::Bundle> = Vec::new();
     let mut addr = head;
+    // the state as the path goes on: CTPRs prepared and WD.dbl set along it
+    let mut view = *cpu;
     while out.len() < MAX_BUNDLES {
         let Some(x) = fetch(addr) else { break };
-        let b = match bundle(&x, cpu, off) {
+        let b = match bundle(&x, &view, off) {
             Ok(b) => b,
             Err(why) => {
                 stopped(why);
                 break;
             }
         };
+        if let Some((n, v)) = b.prep {
+            view.ctpr[n as usize & 3] = v;
+        }
+        if b.prep_return {
+            view.ctpr[3] = ctpr_make(0, CTPR_TAG_RETURN, 0, 3);
+        }
+        if let Some((_, _, d)) = b.setwd {
+            view.wdbl = d;
+        }
         let succ = match b.xfer {
             j::Xfer::None => b.next,
             j::Xfer::Ct { cond, target, .. } | j::Xfer::Ibranch { cond, target } => {
@@ -396,6 +460,14 @@ pub fn record(
                 } else {
                     b.next
                 }
+            }
+            // calls and returns end the trace when taken
+            j::Xfer::Call { cond, .. } | j::Xfer::Return { cond } => {
+                if cond == j::Cond::Always {
+                    out.push(b);
+                    break;
+                }
+                b.next
             }
         };
         out.push(b);
@@ -430,7 +502,19 @@ pub fn record(
         return None;
     }
     fix_rotation(&mut t, cpu.br);
-    t.entry.wneed = window_need(&t);
+    t.entry.wneed = loop {
+        match window_need(&t) {
+            Ok(n) => break n,
+            Err(0) => {
+                stopped("register beyond the window set by setwd");
+                return None;
+            }
+            Err(i) => {
+                stopped("register beyond the window set by setwd");
+                t.bundles.truncate(i);
+            }
+        }
+    };
     if let Some(r) = t.rot {
         if r.dyn_regs {
             t.entry.rcur = None;

@@ -159,6 +159,35 @@ pub enum Xfer {
         cond: Cond,
         target: u64,
     },
+    /// `call %ctprN, wbs`: when taken, CTPR N must hold `expect` (a `disp` to
+    /// `target`); the trace ends there and the call (window shift, chain frame) is done
+    /// by the interpreter's `call` helper before control goes on at `target`
+    Call {
+        cond: Cond,
+        ctpr: u8,
+        expect: u64,
+        static_ctpr: bool,
+        target: u64,
+        wbs: u8,
+    },
+    /// `ct %ctpr3` through a RETURN CTPR: when taken the trace ends and the
+    /// interpreter's `return` helper pops the chain frame and gives the return address
+    Return {
+        cond: Cond,
+    },
+}
+
+impl Xfer {
+    /// The transfer's condition (None without a transfer).
+    pub fn cond(&self) -> Option<Cond> {
+        match *self {
+            Xfer::None => None,
+            Xfer::Ct { cond, .. }
+            | Xfer::Ibranch { cond, .. }
+            | Xfer::Call { cond, .. }
+            | Xfer::Return { cond } => Some(cond),
+        }
+    }
 }
 
 /// One bundle of a trace.
@@ -170,6 +199,11 @@ pub struct Bundle {
     pub ops: Vec<Op>,
     /// CTPR written by the bundle's `disp`: (number, value)
     pub prep: Option<(u8, u64)>,
+    /// the bundle's `return` preparation (CTPR3 := the return address of the top chain
+    /// frame, from the `prep_return` helper)
+    pub prep_return: bool,
+    /// `setwd wsz, nfx, dbl`: window size (registers), no-fixed flag, WD.dbl
+    pub setwd: Option<(u32, bool, bool)>,
     pub xfer: Xfer,
     /// loop mode (stores suppressed in the prologue and after the epilogue)
     pub loop_mode: bool,
@@ -188,11 +222,7 @@ impl Bundle {
                 .ops
                 .iter()
                 .any(|o| o.rlp.iter().flatten().any(|t| !matches!(t, Term::Pred(..))))
-            || matches!(
-                self.xfer,
-                Xfer::Ct { cond: Cond::Ct { kind, .. }, .. }
-                    | Xfer::Ibranch { cond: Cond::Ct { kind, .. }, .. } if kind >= 4
-            )
+            || matches!(self.xfer.cond(), Some(Cond::Ct { kind, .. }) if kind >= 4)
     }
 }
 

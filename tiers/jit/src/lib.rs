@@ -60,6 +60,15 @@ pub struct JitCtx {
     pub wdbl: u64,
     pub tags_on: u64,
     pub br_fixed: u64,
+    /// the CPU (opaque; handed to the `call`/`return` helpers)
+    pub cpu: *mut u8,
+    /// WD.psize (in), WD.fx (in and out; `wsize` and `wdbl` above are out too: `setwd`
+    /// and the call/return helpers change them)
+    pub psize: u64,
+    pub wfx: u64,
+    /// `wbs` and return address of the call a trace hands to the `call` helper
+    pub call_wbs: u64,
+    pub call_ret: u64,
     /// why the trace returned ([`Exit`] as a number); for a give-up, the spec
     /// operation that gave up (`u16::MAX` when it was not an operation); for a path
     /// exit, the link cell of the exit (see [`Jit::compile`]) and the trace's id
@@ -82,6 +91,10 @@ pub enum Exit {
     CodeWrite = 3,
     /// the state at entry did not allow the trace to run (tagged register or predicate)
     NotEntered = 4,
+    /// a call was done (by the `call` helper) and control goes on at its target
+    Call = 5,
+    /// a return was done (by the `return` helper) and control goes on at its address
+    Return = 6,
 }
 
 impl Exit {
@@ -91,6 +104,8 @@ impl Exit {
             2 => Exit::GaveUp,
             3 => Exit::CodeWrite,
             4 => Exit::NotEntered,
+            5 => Exit::Call,
+            6 => Exit::Return,
             _ => Exit::Path,
         }
     }
@@ -123,6 +138,15 @@ pub struct Helpers {
     /// `alc(lcnt, lsr_hi, out) -> lsr_hi`: advances the loop counters (`alc` stub),
     /// the new loop counter in `*out`
     pub alc: usize,
+    /// `can_xfer(ctx, kind, wbs) -> ok`: whether a call with `wbs` (kind 5) or a
+    /// return (kind 6) can be done now without a fault
+    pub can_xfer: usize,
+    /// `xfer(ctx, kind, target) -> ip`: does the call (to `target`, with
+    /// `ctx.call_wbs`/`call_ret`) or the return, and refreshes every `JitCtx` field
+    /// the window, BR, WD or predicates feed
+    pub xfer: usize,
+    /// `prep_return(ctx) -> value`: CTPR3 as `return` prepares it
+    pub prep_return: usize,
     /// 64-bit words of the FP environment behind `JitCtx::fp` (at most 4)
     pub fp_words: u8,
     /// layout of `JitCtx::rtlb`/`wtlb`
@@ -146,6 +170,9 @@ impl Compiled {
         self.entry as u64
     }
 }
+
+/// Words of link cells per bundle (see [`Jit::compile`]).
+pub const LINK_WORDS: usize = 6;
 
 /// The entry facts a trace checks natively (so that chained entries are checked too).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -296,11 +323,13 @@ impl Jit {
         f(ctx, c.entry)
     }
 
-    /// Compiles `t`, trace number `id`. `links` points to `2 * t.bundles.len()` link
-    /// cells (zeroed, owned by the caller, valid as long as the code may run): cell
-    /// `2 * i` belongs to the taken transfer of bundle `i`, `2 * i + 1` to its other
-    /// successor; a path exit through a cell holding a trace's entry address jumps
-    /// straight into that trace (which checks its own entry facts).
+    /// Compiles `t`, trace number `id`. `links` points to `LINK_WORDS *
+    /// t.bundles.len()` words (zeroed, owned by the caller, valid as long as the code
+    /// may run); for bundle `i` at `LINK_WORDS * i`: the cell of its taken transfer, the
+    /// cell of its other successor, then a two-entry cache of its return (return
+    /// address, entry; twice). A path exit or call through a cell holding a trace's
+    /// entry address, or a return to an address the cache holds, jumps straight into
+    /// that trace (which checks its own entry facts).
     pub fn compile(
         &mut self,
         t: &Trace,

@@ -46,6 +46,10 @@ const WDBL: i32 = offset_of!(JitCtx, wdbl) as i32;
 const TAGS_ON: i32 = offset_of!(JitCtx, tags_on) as i32;
 const BR_FIXED: i32 = offset_of!(JitCtx, br_fixed) as i32;
 const EXIT_TRACE: i32 = offset_of!(JitCtx, exit_trace) as i32;
+const PSIZE: i32 = offset_of!(JitCtx, psize) as i32;
+const WFX: i32 = offset_of!(JitCtx, wfx) as i32;
+const CALL_WBS: i32 = offset_of!(JitCtx, call_wbs) as i32;
+const CALL_RET: i32 = offset_of!(JitCtx, call_ret) as i32;
 const I64: Type = types::I64;
 const PAGE: i64 = 4096;
 /// `exit_op` of a give-up that is not an operation's
@@ -89,6 +93,8 @@ struct Lower<'a, 'b> {
     uses_loop: bool,
     /// CTPRs checked at entry (never prepared inside the trace)
     hoisted: Vec<(u8, u64)>,
+    /// the trace has calls or returns
+    has_xfer: bool,
     /// PFPFR kept in a variable when the trace has host-FP operations (stored to the FP
     /// environment around helper calls and at exits)
     pf: Option<Variable>,
@@ -799,21 +805,84 @@ impl Lower<'_, '_> {
         // ---- transfer decision (predicates, loop state and CTPRs as before the bundle)
         let mut taken: Option<Value> = None;
         let mut target = 0u64;
+        // setwd: the new size must not be below the parameter area and must fit the
+        // registers allocated (else the interpreter faults or grows the file)
+        if let Some((w, _, _)) = bd.setwd {
+            let psize = self.b.ins().load(I64, Self::flags(), self.ctx, PSIZE);
+            let avail = self.b.ins().load(I64, Self::flags(), self.ctx, WIN_AVAIL);
+            let lo = self
+                .b
+                .ins()
+                .icmp_imm_u(IntCC::UnsignedLessThanOrEqual, psize, w as i64);
+            let hi = self
+                .b
+                .ins()
+                .icmp_imm_u(IntCC::UnsignedGreaterThanOrEqual, avail, w as i64);
+            let ok = self.b.ins().band(lo, hi);
+            let ok = self.b.ins().uextend(I64, ok);
+            self.require(ok, bail, NO_OP);
+        }
         match bd.xfer {
             Xfer::None => {}
+            Xfer::Return { cond } => {
+                let tk = self.taken(cond, ln);
+                taken = Some(tk);
+                // taken: CTPR3 must be a RETURN (unless this bundle prepares it) and the
+                // chain stack must allow the return
+                let yes = self.b.create_block();
+                let done = self.b.create_block();
+                self.b.ins().brif(tk, yes, &[], done, &[]);
+                self.b.switch_to_block(yes);
+                if !bd.prep_return {
+                    let cp = self.field(CTPR);
+                    let c = self.b.ins().load(I64, Self::flags(), cp, 24);
+                    let tag = self.b.ins().ushr_imm_u(c, 54);
+                    let tag = self.b.ins().band_imm_u(tag, 7);
+                    let ok = self.b.ins().icmp_imm_u(IntCC::Equal, tag, 2);
+                    let ok = self.b.ins().uextend(I64, ok);
+                    self.require(ok, bail, NO_OP);
+                }
+                let kind = self.b.ins().iconst(I64, Exit::Return as i64);
+                let zero = self.b.ins().iconst(I64, 0);
+                let ok = self.call(self.h.can_xfer, &[self.ctx, kind, zero, zero], false);
+                self.require(ok, bail, NO_OP);
+                self.b.ins().jump(done, &[]);
+                self.b.switch_to_block(done);
+            }
             Xfer::Ct {
+                cond, target: t, ..
+            }
+            | Xfer::Call {
                 cond, target: t, ..
             }
             | Xfer::Ibranch { cond, target: t } => {
                 target = t;
-                taken = Some(match cond {
-                    Cond::Always => self.b.ins().iconst(I64, 1),
-                    Cond::Ct { kind, p } => {
-                        let v = self.ct_cond(kind, p, ln);
-                        self.b.ins().uextend(I64, v)
-                    }
-                });
+                taken = Some(self.taken(cond, ln));
+                if let Xfer::Call { wbs, .. } = bd.xfer {
+                    // taken: the call must be possible with the window after the bundle
+                    let tk = taken.unwrap();
+                    let yes = self.b.create_block();
+                    let done = self.b.create_block();
+                    self.b.ins().brif(tk, yes, &[], done, &[]);
+                    self.b.switch_to_block(yes);
+                    let w = match bd.setwd {
+                        Some((w, _, _)) => self.b.ins().iconst(I64, w as i64),
+                        None => self.b.ins().load(I64, Self::flags(), self.ctx, WSIZE),
+                    };
+                    let kind = self.b.ins().iconst(I64, Exit::Call as i64);
+                    let wbs = self.b.ins().iconst(I64, wbs as i64);
+                    let ok = self.call(self.h.can_xfer, &[self.ctx, kind, wbs, w], false);
+                    self.require(ok, bail, NO_OP);
+                    self.b.ins().jump(done, &[]);
+                    self.b.switch_to_block(done);
+                }
                 if let Xfer::Ct {
+                    ctpr,
+                    expect,
+                    static_ctpr: false,
+                    ..
+                }
+                | Xfer::Call {
                     ctpr,
                     expect,
                     static_ctpr: false,
@@ -843,6 +912,17 @@ impl Lower<'_, '_> {
             let cp = self.field(CTPR);
             let v = self.b.ins().iconst(I64, v as i64);
             self.b.ins().store(Self::flags(), v, cp, 8 * (n as i32 & 3));
+        }
+        if bd.prep_return {
+            let v = self.call(self.h.prep_return, &[self.ctx], false);
+            let cp = self.field(CTPR);
+            self.b.ins().store(Self::flags(), v, cp, 24);
+        }
+        if let Some((w, nfx, d)) = bd.setwd {
+            for (off, v) in [(WSIZE, w as i64), (WFX, !nfx as i64), (WDBL, d as i64)] {
+                let v = self.b.ins().iconst(I64, v);
+                self.b.ins().store(Self::flags(), v, self.ctx, off);
+            }
         }
         let mut smc: Option<Value> = None;
         for (op, r) in bd.ops.iter().zip(results.iter()) {
@@ -905,8 +985,11 @@ impl Lower<'_, '_> {
         self.add_var(self.budget, -1);
         // ---- where next
         let head = t.bundles[0].addr;
+        // after a setwd the window may differ from the head's: leave (and re-enter
+        // through the entry check) instead of looping natively
+        let loops = !t.bundles.iter().any(|b| b.setwd.is_some());
         let follow = |addr: u64| -> Option<Block> {
-            if addr == head {
+            if addr == head && loops {
                 Some(blocks[0])
             } else if i + 1 < t.bundles.len() && t.bundles[i + 1].addr == addr {
                 Some(blocks[i + 1])
@@ -929,7 +1012,8 @@ impl Lower<'_, '_> {
             }
             None => me.leave(addr, Exit::Path, cell),
         };
-        let (cell_taken, cell_next) = (2 * i as i64, 2 * i as i64 + 1);
+        let base = (crate::LINK_WORDS * i) as i64;
+        let (cell_taken, cell_next) = (base, base + 1);
         match taken {
             None => emit_go(self, go_next, bd.next, cell_next),
             Some(tk) => {
@@ -937,7 +1021,19 @@ impl Lower<'_, '_> {
                 let nb = self.b.create_block();
                 self.b.ins().brif(tk, tb, &[], nb, &[]);
                 self.b.switch_to_block(tb);
-                emit_go(self, go_taken, target, cell_taken);
+                match bd.xfer {
+                    Xfer::Call { wbs, .. } => {
+                        // the exit's helper does the call (a store of this bundle into
+                        // decoded code is seen by the dispatcher after it)
+                        let wbs = self.b.ins().iconst(I64, wbs as i64);
+                        self.b.ins().store(Self::flags(), wbs, self.ctx, CALL_WBS);
+                        let ret = self.b.ins().iconst(I64, bd.next as i64);
+                        self.b.ins().store(Self::flags(), ret, self.ctx, CALL_RET);
+                        self.leave(target, Exit::Call, cell_taken);
+                    }
+                    Xfer::Return { .. } => self.leave(0, Exit::Return, base + 2),
+                    _ => emit_go(self, go_taken, target, cell_taken),
+                }
                 self.b.switch_to_block(nb);
                 emit_go(self, go_next, bd.next, cell_next);
             }
@@ -954,6 +1050,17 @@ impl Lower<'_, '_> {
         let ip = self.b.ins().iconst(I64, bd.addr as i64);
         let why = self.b.ins().iconst(I64, Exit::GaveUp as i64);
         self.b.ins().jump(self.exit, &[arg(ip), arg(why), arg(op)]);
+    }
+
+    /// Whether a transfer on `cond` is taken (i64 0/1).
+    fn taken(&mut self, cond: Cond, ln: Option<LoopNow>) -> Value {
+        match cond {
+            Cond::Always => self.b.ins().iconst(I64, 1),
+            Cond::Ct { kind, p } => {
+                let v = self.ct_cond(kind, p, ln);
+                self.b.ins().uextend(I64, v)
+            }
+        }
     }
 
     /// SS.ctcond `kind` on predicate `p` and the loop state (i8 0/1).
@@ -1119,22 +1226,74 @@ impl Lower<'_, '_> {
         ] {
             self.b.ins().store(Self::flags(), v, self.ctx, off);
         }
-        // a path exit whose link cell names a trace continues there
+        // calls and returns: the helper moves the window and chain stack
+        let ip = if self.has_xfer {
+            let is_call = self
+                .b
+                .ins()
+                .icmp_imm_u(IntCC::Equal, why, Exit::Call as i64);
+            let is_ret = self
+                .b
+                .ins()
+                .icmp_imm_u(IntCC::Equal, why, Exit::Return as i64);
+            let any = self.b.ins().bor(is_call, is_ret);
+            let yes = self.b.create_block();
+            let done = self.b.create_block();
+            self.b.append_block_param(done, I64);
+            self.b.ins().brif(any, yes, &[], done, &[arg(ip)]);
+            self.b.switch_to_block(yes);
+            let nip = self.call(self.h.xfer, &[self.ctx, why, ip], false);
+            self.b.ins().jump(done, &[arg(nip)]);
+            self.b.switch_to_block(done);
+            self.b.block_params(done)[0]
+        } else {
+            ip
+        };
+        // a path exit or call whose link cell names a trace continues there; a return
+        // whose address is in the bundle's return cache continues in its trace
         let path = self
             .b
             .ins()
             .icmp_imm_u(IntCC::Equal, why, Exit::Path as i64);
+        let call = self
+            .b
+            .ins()
+            .icmp_imm_u(IntCC::Equal, why, Exit::Call as i64);
+        let path = self.b.ins().bor(path, call);
         let look = self.b.create_block();
         let ret = self.b.create_block();
-        self.b.ins().brif(path, look, &[], ret, &[]);
-        self.b.switch_to_block(look);
+        let chain = self.b.create_block();
+        self.b.append_block_param(chain, I64);
         let links = self.b.ins().iconst(I64, self.links as i64);
         let off = self.b.ins().ishl_imm_u(op, 3);
         let cell = self.b.ins().iadd(links, off);
+        if self.has_xfer {
+            let is_ret = self
+                .b
+                .ins()
+                .icmp_imm_u(IntCC::Equal, why, Exit::Return as i64);
+            let cache = self.b.create_block();
+            let not_ret = self.b.create_block();
+            self.b.ins().brif(is_ret, cache, &[], not_ret, &[]);
+            self.b.switch_to_block(cache);
+            let ip0 = self.b.ins().load(I64, Self::flags(), cell, 0);
+            let e0 = self.b.ins().load(I64, Self::flags(), cell, 8);
+            let ip1 = self.b.ins().load(I64, Self::flags(), cell, 16);
+            let e1 = self.b.ins().load(I64, Self::flags(), cell, 24);
+            let zero = self.b.ins().iconst(I64, 0);
+            let m1 = self.b.ins().icmp(IntCC::Equal, ip1, ip);
+            let e = self.b.ins().select(m1, e1, zero);
+            let m0 = self.b.ins().icmp(IntCC::Equal, ip0, ip);
+            let e = self.b.ins().select(m0, e0, e);
+            self.b.ins().brif(e, chain, &[arg(e)], ret, &[]);
+            self.b.switch_to_block(not_ret);
+        }
+        self.b.ins().brif(path, look, &[], ret, &[]);
+        self.b.switch_to_block(look);
         let next = self.b.ins().load(I64, Self::flags(), cell, 0);
-        let chain = self.b.create_block();
-        self.b.ins().brif(next, chain, &[], ret, &[]);
+        self.b.ins().brif(next, chain, &[arg(next)], ret, &[]);
         self.b.switch_to_block(chain);
+        let next = self.b.block_params(chain)[0];
         let sig = trace_signature(self.ptr);
         let sr = self.b.import_signature(sig);
         self.b.ins().return_call_indirect(sr, next, &[self.ctx]);
@@ -1274,15 +1433,7 @@ fn collect(t: &Trace) -> (Vec<(Reg, bool)>, u64, bool) {
                 }
             }
         }
-        if let Xfer::Ct {
-            cond: Cond::Ct { kind, p },
-            ..
-        }
-        | Xfer::Ibranch {
-            cond: Cond::Ct { kind, p },
-            ..
-        } = bd.xfer
-        {
+        if let Some(Cond::Ct { kind, p }) = bd.xfer.cond() {
             if matches!(kind, 2 | 3 | 6 | 7 | 0xe | 0xf) {
                 read(p);
             }
@@ -1477,6 +1628,10 @@ pub(crate) fn build(
         lsr: state[3],
         uses_loop,
         hoisted,
+        has_xfer: t
+            .bundles
+            .iter()
+            .any(|b| matches!(b.xfer, Xfer::Call { .. } | Xfer::Return { .. })),
         pf,
         tramps,
         id,
