@@ -78,6 +78,10 @@ struct Lower<'a, 'b> {
     ops: Variable,
     /// the registers named by the trace, their variables, and whether it writes them
     regs: Vec<(Reg, Variable, bool)>,
+    /// registers the trace writes but never reads, with a variable telling whether the
+    /// path so far wrote them: their tags are not checked at entry, and an exit clears
+    /// the low-half tags of those written (as a 64-bit write does)
+    write_only: Vec<(Reg, Variable)>,
     /// the predicate file word
     preds: Variable,
     preds_written: bool,
@@ -400,6 +404,17 @@ impl Lower<'_, '_> {
             None => v,
         };
         self.b.def_var(var, v);
+        if let Some(&(_, flag)) = self.write_only.iter().find(|(x, _)| *x == r) {
+            let one = self.b.ins().iconst(I64, 1);
+            let f = match run {
+                Some(run) => {
+                    let old = self.b.use_var(flag);
+                    self.b.ins().select(run, one, old)
+                }
+                None => one,
+            };
+            self.b.def_var(flag, f);
+        }
     }
 
     /// Writes a register kept in memory at host address `a`.
@@ -1187,6 +1202,15 @@ impl Lower<'_, '_> {
             let v = self.b.use_var(var);
             self.b.ins().store(Self::flags(), v, base, 16 * r.n as i32);
         }
+        for k in 0..self.write_only.len() {
+            let (r, flag) = self.write_only[k];
+            let tb = self.field(if r.global { GTAG } else { WTAG });
+            let t = self.b.ins().uload8(I64, Self::flags(), tb, r.n as i32);
+            let cleared = self.b.ins().band_imm_u(t, 0xf0);
+            let f = self.b.use_var(flag);
+            let t = self.b.ins().select(f, cleared, t);
+            self.b.ins().istore8(Self::flags(), t, tb, r.n as i32);
+        }
         if self.preds_written {
             let pp = self.field(PREDS);
             let v = self.b.use_var(self.preds);
@@ -1385,20 +1409,24 @@ pub(crate) fn trampoline(func: &mut Function, fctx: &mut FunctionBuilderContext,
 /// The registers `t` keeps in variables, in first-use order, with whether it writes
 /// them (window registers inside a rotating based area stay in memory); and the tag
 /// bits of the predicate word the trace reads, and whether it writes predicates.
-fn collect(t: &Trace) -> (Vec<(Reg, bool)>, u64, bool) {
+fn collect(t: &Trace) -> (Vec<(Reg, bool, bool)>, u64, bool) {
     let based = t
         .rot
         .filter(|r| r.dyn_regs)
         .map(|r| (2 * r.rbs as u32, 2 * r.rbs as u32 + 2 * r.rsz as u32 + 2));
     let in_memory = |n: u8| based.is_some_and(|(a, b)| (a..b).contains(&(n as u32)));
-    let mut regs: Vec<(Reg, bool)> = Vec::new();
-    let mut note = |r: Reg, w: bool| {
+    // (register, written, read); a 32-bit write merges with the old value: a read
+    let mut regs: Vec<(Reg, bool, bool)> = Vec::new();
+    let mut note = |r: Reg, w: bool, rd: bool| {
         if !r.global && in_memory(r.n) {
             return;
         }
-        match regs.iter_mut().find(|(x, _)| *x == r) {
-            Some((_, ww)) => *ww |= w,
-            None => regs.push((r, w)),
+        match regs.iter_mut().find(|(x, _, _)| *x == r) {
+            Some((_, ww, rr)) => {
+                *ww |= w;
+                *rr |= rd;
+            }
+            None => regs.push((r, w, rd)),
         }
     };
     let psize = t.rot.map_or(0, |r| r.psz as u32 + 1);
@@ -1416,14 +1444,14 @@ fn collect(t: &Trace) -> (Vec<(Reg, bool)>, u64, bool) {
         for op in &bd.ops {
             for s in op.src {
                 match s {
-                    Src::Win(n) => note(Reg { global: false, n }, false),
-                    Src::Glob(n) => note(Reg { global: true, n }, false),
+                    Src::Win(n) => note(Reg { global: false, n }, false, true),
+                    Src::Glob(n) => note(Reg { global: true, n }, false, true),
                     _ => {}
                 }
             }
             match op.dst {
-                Dst::Win(n, _) => note(Reg { global: false, n }, true),
-                Dst::Glob(n, _) => note(Reg { global: true, n }, true),
+                Dst::Win(n, w) => note(Reg { global: false, n }, true, w == Width::S32),
+                Dst::Glob(n, w) => note(Reg { global: true, n }, true, w == Width::S32),
                 Dst::Pred(_) => pwritten = true,
                 Dst::Based(..) | Dst::None => {}
             }
@@ -1529,7 +1557,7 @@ pub(crate) fn build(
     // entry check: no register or predicate the trace names carries a tag, so values
     // stay untagged inside it (every result it writes is untagged)
     let mut tags: Option<Value> = None;
-    for &(r, _) in &used {
+    for &(r, _, _) in used.iter().filter(|u| u.2) {
         let base = field(if r.global { GTAG } else { WTAG });
         let tg = b.ins().uload8(I64, fl, base, r.n as i32);
         tags = Some(match tags {
@@ -1570,7 +1598,14 @@ pub(crate) fn build(
     let preds = b.declare_var(I64);
     b.def_var(preds, pv);
     let mut regs = Vec::with_capacity(used.len());
-    for &(r, written) in &used {
+    let mut write_only = Vec::new();
+    for &(r, written, read) in &used {
+        if !read {
+            let flag = b.declare_var(I64);
+            let zero = b.ins().iconst(I64, 0);
+            b.def_var(flag, zero);
+            write_only.push((r, flag));
+        }
         let base = field(if r.global { G } else { WIN });
         let v = b.ins().load(I64, fl, base, 16 * r.n as i32);
         let var = b.declare_var(I64);
@@ -1618,6 +1653,7 @@ pub(crate) fn build(
         budget,
         ops,
         regs,
+        write_only,
         preds,
         preds_written: pwritten,
         exit,
