@@ -264,6 +264,12 @@ impl GuestMem {
                 return Err(a);
             }
             r.prot[i] = prot | MAPPED;
+            // decoded (and compiled) code of the page goes: the next fetch checks the
+            // new protection
+            let vpn = a >> PAGE_SHIFT;
+            if self.code_pages.remove(&vpn) {
+                self.smc_pages.push(vpn);
+            }
             a += PAGE_SIZE;
         }
         self.flush_tlb();

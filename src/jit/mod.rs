@@ -516,7 +516,9 @@ impl JitState {
         // memory is reached only through the bounds-checked helpers and through TLB
         // entries, which hold host addresses of whole guest pages that stay allocated
         // while no mapping changes (nothing inside a trace can change one); link cells
-        // hold 0 or the entry of a live trace of this module (cleared when it drops).
+        // hold 0 or the entry of a live trace of this module (cleared when it drops);
+        // `cpu` is used only by the call/return helpers, while the trace waits for them
+        // and after it stored everything it keeps in registers back.
         let next = unsafe { self.jit.run(&t.code, &mut ctx) };
         let s = &mut self.stats;
         match j::Exit::from_u64(ctx.exit) {
