@@ -14,6 +14,10 @@ const TEXT: u64 = 0x10000;
 const DATA: u64 = 0x40000;
 const FUEL: u64 = 2000;
 
+thread_local! {
+    static JIT: std::cell::RefCell<Option<Box<JitState>>> = const { std::cell::RefCell::new(None) };
+}
+
 fn run(v: u8, code: &[u8], jit: bool) -> (Vec<Step>, Vec<u8>, Vec<u8>) {
     let mut mem = GuestMem::new();
     mem.map(TEXT, 0x2000, PROT_READ | PROT_EXEC, "text");
@@ -26,11 +30,17 @@ fn run(v: u8, code: &[u8], jit: bool) -> (Vec<Step>, Vec<u8>, Vec<u8>) {
     }
     let mut it = Interp::new();
     if jit {
-        let cfg = JitConfig {
-            threshold: 0,
-            ..JitConfig::default()
-        };
-        it.jit = Some(Box::new(JitState::new(cfg).expect("JIT available")));
+        // one JIT for all runs (a new code module per run would dominate the time);
+        // reset drops every trace of the previous run
+        let mut j = JIT.with(|j| j.borrow_mut().take()).unwrap_or_else(|| {
+            let cfg = JitConfig {
+                threshold: 0,
+                ..JitConfig::default()
+            };
+            Box::new(JitState::new(cfg).expect("JIT available"))
+        });
+        j.reset();
+        it.jit = Some(j);
     } else {
         it.fast = false;
     }
@@ -45,6 +55,9 @@ fn run(v: u8, code: &[u8], jit: bool) -> (Vec<Step>, Vec<u8>, Vec<u8>) {
         if stop {
             break;
         }
+    }
+    if let Some(j) = it.jit.take() {
+        JIT.with(|c| *c.borrow_mut() = Some(j));
     }
     cpu.stats.decoded = 0;
     cpu.stats.invalidations = 0;
