@@ -497,6 +497,7 @@ impl Lower<'_, '_> {
     fn fp_op(&mut self, f: FpOp, id: u16, a: Value, b: Value, c: Value, bail: Block) -> Value {
         const EXP: i64 = 0x7ff0_0000_0000_0000;
         const ABS: i64 = 0x7fff_ffff_ffff_ffff;
+        const MIN_NORMAL: i64 = 0x0010_0000_0000_0000;
         const MIN_OK: i64 = 0x0020_0000_0000_0000; // 2 * f64::MIN_POSITIVE
         let tiny = 1.0e-250f64.to_bits() as i64;
         let pf_var = self
@@ -506,20 +507,28 @@ impl Lower<'_, '_> {
         // RC (bits 13..14) nearest and PM (bit 12) set
         let env = self.b.ins().band_imm_u(pf, 0x7000);
         let mut ok = self.b.ins().icmp_imm_u(IntCC::Equal, env, 0x1000);
+        // `lo <= mag < EXP` as one unsigned compare
+        let in_range = |me: &mut Self, mag: Value, lo: i64| {
+            let d = me.b.ins().iadd_imm_s(mag, -lo);
+            me.b.ins().icmp_imm_u(IntCC::UnsignedLessThan, d, EXP - lo)
+        };
         // operands normal or zero
+        let mut zero_operand: Option<Value> = None;
         for v in [a, b] {
-            let e = self.b.ins().band_imm_u(v, EXP);
-            let not_special = self.b.ins().icmp_imm_u(IntCC::NotEqual, e, EXP);
-            let normal = self.b.ins().icmp_imm_u(IntCC::NotEqual, e, 0);
             let mag = self.b.ins().band_imm_u(v, ABS);
             let zero = self.b.ins().icmp_imm_u(IntCC::Equal, mag, 0);
+            let normal = in_range(self, mag, MIN_NORMAL);
             let plain = self.b.ins().bor(normal, zero);
-            let plain = self.b.ins().band(plain, not_special);
             ok = self.b.ins().band(ok, plain);
+            zero_operand = Some(match zero_operand {
+                Some(z) => self.b.ins().bor(z, zero),
+                None => zero,
+            });
         }
+        let zero_operand = zero_operand.expect("two operands");
         let x = self.b.ins().bitcast(types::F64, MemFlagsData::new(), a);
         let y = self.b.ins().bitcast(types::F64, MemFlagsData::new(), b);
-        let (r, exact) = match f {
+        let (rb, exact) = match f {
             FpOp::AddD | FpOp::SubD => {
                 let y = if f == FpOp::SubD {
                     self.b.ins().fneg(y)
@@ -534,47 +543,36 @@ impl Lower<'_, '_> {
                 let e2 = self.b.ins().fsub(y, bb);
                 let err = self.b.ins().fadd(e1, e2);
                 let zero = self.b.ins().f64const(0.0);
-                (s, self.b.ins().fcmp(FloatCC::Equal, err, zero))
+                let exact = self.b.ins().fcmp(FloatCC::Equal, err, zero);
+                // result zero, or finite and at least 2 * MIN_POSITIVE in magnitude
+                let rb = self.b.ins().bitcast(I64, MemFlagsData::new(), s);
+                let rmag = self.b.ins().band_imm_u(rb, ABS);
+                let rzero = self.b.ins().icmp_imm_u(IntCC::Equal, rmag, 0);
+                let big = in_range(self, rmag, MIN_OK);
+                let rok = self.b.ins().bor(rzero, big);
+                ok = self.b.ins().band(ok, rok);
+                (rb, exact)
             }
             FpOp::MulD => {
                 let p = self.b.ins().fmul(x, y);
-                let pb = self.b.ins().bitcast(I64, MemFlagsData::new(), p);
-                let pmag = self.b.ins().band_imm_u(pb, ABS);
+                let rb = self.b.ins().bitcast(I64, MemFlagsData::new(), p);
+                let pmag = self.b.ins().band_imm_u(rb, ABS);
+                // a zero product is exact only from a zero operand (else underflow); a
+                // nonzero one must be finite and far enough above the denormal range
+                // for its error term to be representable
                 let pzero = self.b.ins().icmp_imm_u(IntCC::Equal, pmag, 0);
-                // a zero product is exact only from a zero operand (else underflow)
-                let amag = self.b.ins().band_imm_u(a, ABS);
-                let bmag = self.b.ins().band_imm_u(b, ABS);
-                let az = self.b.ins().icmp_imm_u(IntCC::Equal, amag, 0);
-                let bz = self.b.ins().icmp_imm_u(IntCC::Equal, bmag, 0);
-                let zero_operand = self.b.ins().bor(az, bz);
-                // a nonzero product must lie far enough above the denormal range for
-                // its error term to be representable
-                let big = self
-                    .b
-                    .ins()
-                    .icmp_imm_u(IntCC::UnsignedGreaterThanOrEqual, pmag, tiny);
-                let fine = self.b.ins().select(pzero, zero_operand, big);
-                ok = self.b.ins().band(ok, fine);
+                let zero_ok = self.b.ins().band(pzero, zero_operand);
+                let big = in_range(self, pmag, tiny);
+                let rok = self.b.ins().bor(zero_ok, big);
+                ok = self.b.ins().band(ok, rok);
                 let np = self.b.ins().fneg(p);
                 let err = self.b.ins().fma(x, y, np);
                 let zero = self.b.ins().f64const(0.0);
                 let exact = self.b.ins().fcmp(FloatCC::Equal, err, zero);
                 let exact = self.b.ins().bor(exact, pzero);
-                (p, exact)
+                (rb, exact)
             }
         };
-        let rb = self.b.ins().bitcast(I64, MemFlagsData::new(), r);
-        // result zero, or finite and at least 2 * MIN_POSITIVE in magnitude
-        let rmag = self.b.ins().band_imm_u(rb, ABS);
-        let rzero = self.b.ins().icmp_imm_u(IntCC::Equal, rmag, 0);
-        let big = self
-            .b
-            .ins()
-            .icmp_imm_u(IntCC::UnsignedGreaterThanOrEqual, rmag, MIN_OK);
-        let finite = self.b.ins().icmp_imm_u(IntCC::UnsignedLessThan, rmag, EXP);
-        let normal = self.b.ins().band(big, finite);
-        let rok = self.b.ins().bor(rzero, normal);
-        ok = self.b.ins().band(ok, rok);
         let fast = self.b.create_block();
         let slow = self.b.create_block();
         let done = self.b.create_block();
@@ -608,9 +606,9 @@ impl Lower<'_, '_> {
         }
     }
 
-    /// Looks `addr` (an access of `n` bytes) up in the TLB at `tlb`: the host address
-    /// when the entry matches and the access stays in the page, else 0.
-    fn tlb_host(&mut self, tlb_field: i32, addr: Value, n: u8) -> Value {
+    /// Looks `addr` (an access of `n` bytes) up in the TLB at `tlb`: whether the entry
+    /// matches and the access stays in the page, and the host address it then has.
+    fn tlb_host(&mut self, tlb_field: i32, addr: Value, n: u8) -> (Value, Value) {
         let l = self.h.tlb;
         let tlb = self.field(tlb_field);
         let vpn = self.b.ins().ushr_imm_u(addr, 12);
@@ -627,19 +625,18 @@ impl Lower<'_, '_> {
                 .icmp_imm_u(IntCC::UnsignedLessThanOrEqual, in_page, PAGE - n as i64);
         let ok = self.b.ins().band(hit, fits);
         let p = self.b.ins().iadd(host, in_page);
-        let zero = self.b.ins().iconst(I64, 0);
-        self.b.ins().select(ok, p, zero)
+        (ok, p)
     }
 
     /// Load of `n` bytes at `addr` (zero-extended): inline on a TLB hit, else the
     /// helper (which gives the bundle up on a fault).
     fn load(&mut self, addr: Value, n: u8, bail: Block) -> Value {
-        let host = self.tlb_host(RTLB, addr, n);
+        let (hit, host) = self.tlb_host(RTLB, addr, n);
         let fast = self.b.create_block();
         let slow = self.b.create_block();
         let done = self.b.create_block();
         self.b.append_block_param(done, I64);
-        self.b.ins().brif(host, fast, &[], slow, &[]);
+        self.b.ins().brif(hit, fast, &[], slow, &[]);
         self.b.switch_to_block(fast);
         let v = match n {
             8 => self.b.ins().load(I64, Self::flags(), host, 0),
@@ -664,18 +661,20 @@ impl Lower<'_, '_> {
     /// Checks a store of `n` bytes at `addr` before the bundle commits: the host
     /// address on a TLB hit, else 0 after the helper checked the page is writable.
     fn store_check(&mut self, addr: Value, n: u8, bail: Block) -> Value {
-        let host = self.tlb_host(WTLB, addr, n);
+        let (hit, host) = self.tlb_host(WTLB, addr, n);
         let slow = self.b.create_block();
         let done = self.b.create_block();
-        self.b.ins().brif(host, done, &[], slow, &[]);
+        self.b.append_block_param(done, I64);
+        self.b.ins().brif(hit, done, &[arg(host)], slow, &[]);
         self.b.switch_to_block(slow);
         let mem = self.field(MEM);
         let len = self.b.ins().iconst(I64, n as i64);
         let ok = self.call(self.h.check_write, &[mem, addr, len], true);
         self.require(ok, bail, NO_OP);
-        self.b.ins().jump(done, &[]);
+        let zero = self.b.ins().iconst(I64, 0);
+        self.b.ins().jump(done, &[arg(zero)]);
         self.b.switch_to_block(done);
-        host
+        self.b.block_params(done)[0]
     }
 
     /// Performs a checked store; returns non-zero when it hit a page of decoded code.
