@@ -706,23 +706,15 @@ impl Lower<'_, '_> {
     fn bundle(&mut self, t: &Trace, i: usize, blocks: &[Block]) {
         let bd: &Bundle = &t.bundles[i];
         self.b.switch_to_block(blocks[i]);
-        // budget, checked at the head only: a pass from the head runs each bundle at
-        // most once before it returns to the head or leaves, so it needs at most as
-        // many bundles as the trace has; with less left, the interpreter runs the rest
-        if i == 0 {
-            let budget = self.b.use_var(self.budget);
-            let enough = self.b.ins().icmp_imm_u(
-                IntCC::UnsignedGreaterThanOrEqual,
-                budget,
-                t.bundles.len() as i64,
-            );
-            let body = self.b.create_block();
-            let out_of_budget = self.b.create_block();
-            self.b.ins().brif(enough, body, &[], out_of_budget, &[]);
-            self.b.switch_to_block(out_of_budget);
-            self.leave(bd.addr, Exit::Budget, NO_OP);
-            self.b.switch_to_block(body);
-        }
+        // budget: return before the bundle when it is used up (exact, so that a budget
+        // of one bundle, as in single-stepping, still runs natively)
+        let budget = self.b.use_var(self.budget);
+        let body = self.b.create_block();
+        let out_of_budget = self.b.create_block();
+        self.b.ins().brif(budget, body, &[], out_of_budget, &[]);
+        self.b.switch_to_block(out_of_budget);
+        self.leave(bd.addr, Exit::Budget, NO_OP);
+        self.b.switch_to_block(body);
 
         // give-up block of this bundle (param: the operation that gave up)
         let bail = self.b.create_block();
