@@ -245,16 +245,19 @@ fn bundle(x: &XBundle, cpu: &View, off: Disabled) -> Result<j::Bundle, &'static 
         _ if matches!(x.xfer, Xfer::None) => j::Cond::Always,
         _ => return Err("transfer condition"),
     };
+    // the CTPR a transfer goes through: this bundle's `disp`, or the value the path
+    // leaves there (checked when the transfer is taken)
+    let ctpr_of = |n: u8| match prep {
+        Some((p, v)) if p == n => (v, true),
+        _ => (cpu.ctpr[n as usize & 3], false),
+    };
     let xfer = match x.xfer {
         Xfer::None => j::Xfer::None,
         Xfer::Ct(3) if prep_return || ctpr_tag(cpu.ctpr[3]) == CTPR_TAG_RETURN => {
             j::Xfer::Return { cond }
         }
         Xfer::Ct(n) => {
-            let (expect, static_ctpr) = match prep {
-                Some((p, v)) if p == n => (v, true),
-                _ => (cpu.ctpr[n as usize & 3], false),
-            };
+            let (expect, static_ctpr) = ctpr_of(n);
             if ctpr_tag(expect) != CTPR_TAG_DISP {
                 return Err("ct through a CTPR not prepared by disp");
             }
@@ -267,10 +270,7 @@ fn bundle(x: &XBundle, cpu: &View, off: Disabled) -> Result<j::Bundle, &'static 
             }
         }
         Xfer::Call(n, wbs) => {
-            let (expect, static_ctpr) = match prep {
-                Some((p, v)) if p == n => (v, true),
-                _ => (cpu.ctpr[n as usize & 3], false),
-            };
+            let (expect, static_ctpr) = ctpr_of(n);
             if ctpr_tag(expect) != CTPR_TAG_DISP {
                 return Err("call through a CTPR not prepared by disp (system call)");
             }

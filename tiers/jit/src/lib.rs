@@ -171,6 +171,21 @@ impl Compiled {
     }
 }
 
+/// Compiles the function built in `ctx` into `module` and returns its code address.
+fn define(
+    module: &mut JITModule,
+    ctx: &mut cranelift_codegen::Context,
+) -> Result<*const u8, CompileError> {
+    let err = |e: &dyn std::fmt::Display| CompileError(e.to_string());
+    let id = module
+        .declare_anonymous_function(&ctx.func.signature)
+        .map_err(|e| err(&e))?;
+    module.define_function(id, ctx).map_err(|e| err(&e))?;
+    module.clear_context(ctx);
+    module.finalize_definitions().map_err(|e| err(&e))?;
+    Ok(module.get_finalized_function(id))
+}
+
 /// Words of link cells per bundle (see [`Jit::compile`]).
 pub const LINK_WORDS: usize = 6;
 
@@ -252,13 +267,7 @@ impl Jit {
         let mut ctx = module.make_context();
         let mut fctx = cranelift_frontend::FunctionBuilderContext::new();
         lower::trampoline(&mut ctx.func, &mut fctx, &lower::Target::of(&module));
-        let id = module
-            .declare_anonymous_function(&ctx.func.signature)
-            .map_err(|e| err(&e))?;
-        module.define_function(id, &mut ctx).map_err(|e| err(&e))?;
-        module.clear_context(&mut ctx);
-        module.finalize_definitions().map_err(|e| err(&e))?;
-        let trampoline = module.get_finalized_function(id);
+        let trampoline = define(&mut module, &mut ctx)?;
         let mut tramps = Vec::new();
         for (addr, nargs) in [
             (helpers.sem, 6),
@@ -273,13 +282,7 @@ impl Jit {
                 addr,
                 nargs,
             );
-            let id = module
-                .declare_anonymous_function(&ctx.func.signature)
-                .map_err(|e| err(&e))?;
-            module.define_function(id, &mut ctx).map_err(|e| err(&e))?;
-            module.clear_context(&mut ctx);
-            module.finalize_definitions().map_err(|e| err(&e))?;
-            tramps.push((addr, module.get_finalized_function(id) as usize));
+            tramps.push((addr, define(&mut module, &mut ctx)? as usize));
         }
         Ok(Jit {
             trampoline,
