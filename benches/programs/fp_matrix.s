@@ -147,12 +147,7 @@ _start:
     {
         ct %ctpr3 ? %pred1
     }
-    PUTS "fp_matrix n="
-    PUTDEC %r7
-    PUTS " checksum="
-    PUTHEX %r2
-    PUTS "\n"
-    EXIT 0
+    REPORT "fp_matrix n=", %r7, " checksum=", %r2
     .size _start, . - _start
 
     .section .bss

@@ -35,10 +35,5 @@ _start:
         addd,0 %r3, %r4, %r2
         ct %ctpr2 ? %pred0
     }
-    PUTS "int_loop n="
-    PUTDEC %r7
-    PUTS " checksum="
-    PUTHEX %r2
-    PUTS "\n"
-    EXIT 0
+    REPORT "int_loop n=", %r7, " checksum=", %r2
     .size _start, . - _start

@@ -103,12 +103,7 @@ _start:
         addd,0 %r2, %r20, %r2
         ct %ctpr2 ? %pred0
     }
-    PUTS "mem_loop passes="
-    PUTDEC %r7
-    PUTS " checksum="
-    PUTHEX %r2
-    PUTS "\n"
-    EXIT 0
+    REPORT "mem_loop passes=", %r7, " checksum=", %r2
     .size _start, . - _start
 
     .section .bss

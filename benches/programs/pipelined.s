@@ -121,12 +121,7 @@ _start:
         std,2 %r6, [ %r5 + xs ]
         ct %ctpr3 ? %pred3
     }
-    PUTS "pipelined rounds="
-    PUTDEC %r7
-    PUTS " checksum="
-    PUTHEX %r2
-    PUTS "\n"
-    EXIT 0
+    REPORT "pipelined rounds=", %r7, " checksum=", %r2
     .size _start, . - _start
 
     .section .bss
